@@ -1,0 +1,265 @@
+"""Big alternations of phrases, run only where their first word occurs.
+
+CPython's `re` tries every branch of an alternation at every position, so a detector of a
+hundred phrases costs a hundred scans of the reply. A `KeyedPattern` splits its alternation by
+the literal word (or word prefix) each branch starts with; `PhraseMatches` walks a reply's
+words once and tries, anchored at each word, only the branches keyed by it. Branches with no
+literal start are scanned as usual. Matches come back in order of position without overlaps,
+as `re.finditer` gives them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Final
+
+_LETTERS: Final = frozenset("abcdefghijklmnopqrstuvwxyz")
+# What may follow a literal for it to be a whole word: whitespace, a boundary, an end.
+_WORD_ENDS: Final = ("\\s", "\\b", "[\\s", " ", ")")
+_WHOLE: Final = "="  # marks a key that must be the whole word
+_OPTIONAL: Final = ("?", "*", "{0")
+_WORD: Final = re.compile(r"[a-z]+")
+
+
+def strip_verbose(pattern: str) -> str:
+    """The pattern without VERBOSE-mode whitespace (escaped spaces and classes are kept)."""
+    out: list[str] = []
+    index, in_class = 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            out.append(pattern[index : index + 2])
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char.isspace():
+            index += 1
+            continue
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """Index just past the parenthesised group opening at `start`."""
+    depth, index, in_class = 0, start, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    raise ValueError(f"unbalanced group in pattern: {pattern!r}")
+
+
+def split_branches(pattern: str) -> list[str]:
+    """The top-level alternatives of a (non-verbose) pattern."""
+    branches: list[str] = []
+    depth, index, start, in_class = 0, 0, 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    branches.append(pattern[start:])
+    return branches
+
+
+def _literal_prefix(text: str) -> str:
+    """Leading letters of `text` that are certainly matched (a letter made optional is not)."""
+    prefix = []
+    for index, char in enumerate(text):
+        if char not in _LETTERS or text.startswith(_OPTIONAL, index + 1):
+            break
+        prefix.append(char)
+    return "".join(prefix)
+
+
+def _skip_lookbehinds(text: str) -> str:
+    while text.startswith(("(?<!", "(?<=")):
+        text = text[_group_end(text, 0) :]
+    return text
+
+
+def keyed_branches(branch: str) -> list[tuple[str | None, str]]:
+    """The branch as (key, branch) pairs: a leading group (A|B)rest becomes Arest and Brest.
+
+    The key is a word prefix every match starts with; None when there is none to be had.
+    """
+    body = _skip_lookbehinds(branch)
+    if not body.startswith("\\b"):
+        return [(None, branch)]
+    guards = branch[: len(branch) - len(body)]
+    rest = body[2:]
+    while True:  # further boundaries and lookbehinds consume nothing: keep them as guards
+        trimmed = _skip_lookbehinds(rest[2:] if rest.startswith("\\b") else rest)
+        if trimmed == rest:
+            break
+        guards += rest[: len(rest) - len(trimmed)]
+        rest = trimmed
+    if rest.startswith("(?:"):
+        end = _group_end(rest, 0)
+        if rest.startswith(_OPTIONAL, end):
+            return [(None, branch)]
+        tail = rest[end:]
+        pairs: list[tuple[str | None, str]] = []
+        for alternative in split_branches(rest[3 : end - 1]):
+            pairs.extend(keyed_branches(f"{guards}\\b{alternative}{tail}"))
+        return pairs
+    key = _literal_prefix(rest)
+    if not key:
+        return [(None, branch)]
+    follower = rest[len(key) :]
+    if follower == "" or follower.startswith(_WORD_ENDS):
+        return [(_WHOLE + key, branch)]  # the key is a whole word, not a word's beginning
+    return [(key, branch)]
+
+
+Span = tuple[int, int]
+
+_METACHARS: Final = frozenset("\\[(.^$|?*+{")
+
+
+def _literal_starts(branches: list[str]) -> frozenset[str] | None:
+    """The first characters of branches that all start with a plain literal, else None."""
+    starts = set()
+    for branch in branches:
+        body = branch[1:] if branch[:1] == "\\" and branch[1:2] in "!?.$" else branch
+        first = body[:1]
+        optional = (body[1:2] in ("?", "*") and body[1:2] != "") or body[1:3] == "{0"
+        if not first or (first in _METACHARS and body is branch) or first.isalnum() or optional:
+            return None
+        starts.add(first)
+    return frozenset(starts)
+
+
+# Every keyed pattern's groups by key, so one pass over a reply's words serves them all.
+_BY_KEY: dict[str, list[tuple[int, re.Pattern[str]]]] = defaultdict(list)
+# (pattern id, compiled branches, the characters they must start with if all are literal)
+_GENERAL: list[tuple[int, re.Pattern[str], frozenset[str] | None]] = []
+_PATTERN_COUNT = 0
+_REQUIRES: dict[int, re.Pattern[str]] = {}
+_LONGEST_KEY = 1
+
+
+class KeyedPattern:
+    """A lower-case alternation run only at the words its branches can start with."""
+
+    def __init__(
+        self, pattern: str, flags: int = 0, requires: re.Pattern[str] | None = None
+    ) -> None:
+        """`requires`: a pattern the text must contain for any branch to be tried."""
+        global _PATTERN_COUNT, _LONGEST_KEY
+        if flags & re.VERBOSE:
+            pattern, flags = strip_verbose(pattern), flags & ~re.VERBOSE
+        self.pattern = pattern
+        self.id = _PATTERN_COUNT
+        _PATTERN_COUNT += 1
+        if requires is not None:
+            _REQUIRES[self.id] = requires
+        grouped: dict[str, list[str]] = defaultdict(list)
+        general: list[str] = []
+        for branch in split_branches(pattern):
+            for key, part in keyed_branches(branch):
+                if key is None:
+                    general.append(part)
+                else:
+                    grouped[key].append(part)
+        _WORD_ENTRIES.clear()  # a new pattern changes what words lead to
+        for key, branches in grouped.items():
+            _BY_KEY[key].append((self.id, re.compile("|".join(branches), flags)))
+            _LONGEST_KEY = max(_LONGEST_KEY, len(key))
+        if general:
+            starts = _literal_starts(general)
+            _GENERAL.append((self.id, re.compile("|".join(general), flags), starts))
+
+    def matches(self, found: PhraseMatches) -> list[Span]:
+        """This pattern's matches in the scanned text, in order, not overlapping."""
+        return found.of(self.id)
+
+
+_Entries = tuple[tuple[int, re.Pattern[str]], ...]
+# Words seen before and the branch groups keyed by their prefixes; replies reuse a small
+# vocabulary, so after warm-up a word costs one lookup. Bounded so odd input cannot grow it.
+_WORD_ENTRIES: dict[str, _Entries] = {}
+_WORD_CACHE_LIMIT: Final = 50_000
+
+
+def _entries_for(token: str) -> _Entries:
+    cached = _WORD_ENTRIES.get(token)
+    if cached is not None:
+        return cached
+    found: list[tuple[int, re.Pattern[str]]] = list(_BY_KEY.get(_WHOLE + token, ()))
+    for length in range(1, min(len(token), _LONGEST_KEY) + 1):
+        found.extend(_BY_KEY.get(token[:length], ()))
+    entries = tuple(found)
+    if len(_WORD_ENTRIES) < _WORD_CACHE_LIMIT:
+        _WORD_ENTRIES[token] = entries
+    return entries
+
+
+class PhraseMatches:
+    """Every keyed pattern's matches in one lower-case text, found in one pass over its words."""
+
+    def __init__(self, low: str) -> None:
+        candidates: dict[int, dict[int, int]] = defaultdict(dict)
+        skipped = {pid for pid, needed in _REQUIRES.items() if needed.search(low) is None}
+        for word in _WORD.finditer(low):
+            entries = _entries_for(word[0])
+            if not entries:
+                continue
+            start = word.start()
+            for pattern_id, compiled in entries:
+                if pattern_id in skipped:
+                    continue
+                hit = compiled.match(low, start)
+                if hit is not None:
+                    ends = candidates[pattern_id]
+                    ends[start] = max(ends.get(start, 0), hit.end())
+        for pattern_id, compiled, starts in _GENERAL:
+            if pattern_id in skipped or (starts is not None and not any(c in low for c in starts)):
+                continue
+            for hit in compiled.finditer(low):
+                ends = candidates[pattern_id]
+                ends[hit.start()] = max(ends.get(hit.start(), 0), hit.end())
+        self._spans = {pid: _without_overlaps(ends) for pid, ends in candidates.items()}
+
+    def of(self, pattern_id: int) -> list[Span]:
+        return self._spans.get(pattern_id, [])
+
+
+def _without_overlaps(ends: dict[int, int]) -> list[Span]:
+    """Leftmost matches first, each starting after the previous one ends (as re.finditer)."""
+    spans: list[Span] = []
+    last_end = -1
+    for start in sorted(ends):
+        if start >= last_end:
+            spans.append((start, ends[start]))
+            last_end = ends[start] if ends[start] > start else start + 1
+    return spans

@@ -1,0 +1,1 @@
+"""Rehearse server: the command line, and later the web application."""
