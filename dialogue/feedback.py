@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from dialogue.analysis import Analysis
 from dialogue.figures import Figure
+from dialogue.money import amount_text, number_text
 from dialogue.prepared import Prepared
 from dialogue.rubric import Rubric
 from dialogue.stages import Stage
@@ -27,19 +28,18 @@ class FeedbackItem:
 
 
 def describe(figure: Figure) -> str:
-    """A figure as a person would write it: '12%', '8-10%', 'USD 15,000', '1 month's salary'."""
-
-    def number(value: float) -> str:
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
-
-    span = number(figure.value) + (f"-{number(figure.high)}" if figure.high is not None else "")
+    """A figure as a person would write it: '12%', '8-10%', '$15,000', '1 month's salary'."""
+    if figure.kind == "money":
+        text = amount_text(figure.value, figure.currency)
+        return text if figure.high is None else f"{text}-{number_text(figure.high)}"
+    span = number_text(figure.value)
+    if figure.high is not None:
+        span += f"-{number_text(figure.high)}"
     if figure.kind == "percent":
         return f"{span}%"
     if figure.kind in ("months_salary", "weeks_salary"):
         period = "month" if figure.kind == "months_salary" else "week"
         return f"{span} {period}'s salary" if figure.value == 1 else f"{span} {period}s' salary"
-    if figure.kind == "money":
-        return f"{figure.currency} {span}" if figure.currency else span
     return span
 
 

@@ -6,7 +6,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from server import score_command, serve_command
+from server import (
+    graph_command,
+    play_command,
+    scenarios_command,
+    score_command,
+    serve_command,
+    validate_command,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -15,8 +22,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Rehearse asking your manager for a performance-based bonus.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    score_command.register(commands)
-    serve_command.register(commands)
+    for command in (
+        play_command,
+        score_command,
+        scenarios_command,
+        validate_command,
+        graph_command,
+        serve_command,
+    ):
+        command.register(commands)
     return parser
 
 
