@@ -178,9 +178,13 @@ _EVIDENCE = _rx(
 )
 
 
+_NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bwithout|\bnever)(?:\s+\w+){0,2}\s*$")
+
+
 @detector("evidence_offered")
 def evidence_offered(a: Analysis) -> list[Span]:
-    return _find(_EVIDENCE, a)
+    # "I don't really have numbers" offers nothing
+    return [s for s in _find(_EVIDENCE, a) if not _NEGATED.search(a.low, 0, s.start)]
 
 
 _NARROW_PERCENT_POINTS: Final = 5.0
