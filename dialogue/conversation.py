@@ -96,6 +96,7 @@ class Conversation:
     """A conversation with one scenario's manager."""
 
     __slots__ = (
+        "_line",
         "draws",
         "engine",
         "outcome",
@@ -108,7 +109,6 @@ class Conversation:
         "turn_index",
         "variables",
         "visits",
-        "_line",
     )
 
     def __init__(
@@ -220,7 +220,9 @@ class Conversation:
     def placeholder_values(self) -> dict[str, object]:
         values: dict[str, object] = dict(self.variables)
         values["manager"] = self.engine.spec.manager.name
-        values["ask"] = self.variables.get("ask_text") or _percent_or_none(self.variables.get("ask"))
+        values["ask"] = self.variables.get("ask_text") or _percent_or_none(
+            self.variables.get("ask")
+        )
         values["counter"] = self.variables.get("counter_text") or _percent_or_none(
             self.variables.get("counter")
         )
@@ -272,8 +274,12 @@ class Conversation:
         self.turn_index = snapshot["turn_index"]
         self.outcome = snapshot["outcome"]
         line = snapshot["line"]
-        self._line = None if line is None else ManagerLine(
-            line["index"], line["text"], line["kind"], line["state"], line["stage"]
+        self._line = (
+            None
+            if line is None
+            else ManagerLine(
+                line["index"], line["text"], line["kind"], line["state"], line["stage"]
+            )
         )
         self.records = [TurnRecord.from_json(raw) for raw in snapshot["records"]]
 

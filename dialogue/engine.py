@@ -40,7 +40,7 @@ def _condition(name: str, arg: Any) -> Callable[[EventData], bool]:
     parsed = rule.parse(arg)
 
     def check(event: EventData) -> bool:
-        return bool(rule.func(event.args[0], parsed))
+        return bool(rule.func(_context(event), parsed))
 
     check.__name__ = f"{name}={arg!r}"
     return check
@@ -51,15 +51,25 @@ def _action(name: str, arg: Any) -> Callable[[EventData], None]:
     parsed = rule.parse(arg)
 
     def run(event: EventData) -> None:
-        rule.func(event.args[0], parsed)
+        rule.func(_context(event), parsed)
 
     run.__name__ = f"{name}={arg!r}"
     return run
 
 
+def _context(event: EventData) -> TurnContext:
+    context = next(iter(event.args))
+    assert isinstance(context, TurnContext)
+    return context
+
+
+def _conversation(event: EventData) -> Conversation:
+    assert isinstance(event.model, Conversation)
+    return event.model
+
+
 def _came_from(state: str, event: EventData) -> bool:
-    conversation: Conversation = event.model
-    return conversation.return_to == state
+    return _conversation(event).return_to == state
 
 
 class ScenarioEngine:
@@ -107,9 +117,8 @@ class ScenarioEngine:
     # Playing -------------------------------------------------------------------------------
 
     def _on_enter(self, event: EventData) -> None:
-        conversation: Conversation = event.model
         source = event.transition.source if event.transition is not None else None
-        conversation.enter(event.state.name, came_from=source)
+        _conversation(event).enter(event.state.name, came_from=source)
 
     def fire(self, conversation: Conversation, context: TurnContext) -> None:
         """Move `conversation` along the first rule of its state whose conditions hold."""

@@ -73,7 +73,9 @@ def argument_error(rule: Rule[Any], raw: object) -> str | None:
 def _ref(ctx: TurnContext, ref: Ref) -> float | None:
     if isinstance(ref, str):
         value = ctx.variables.get(ref)
-        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        return (
+            float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        )
     return float(ref)
 
 

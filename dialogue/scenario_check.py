@@ -72,19 +72,27 @@ def check_references(spec: ScenarioSpec) -> list[Finding]:
     states = spec.states
     variables = set(spec.variables) | ENGINE_VARIABLES
     if spec.start not in states:
-        findings.append((("start",), f"unknown state {spec.start!r} (known: {_known(states)})", "error"))
+        findings.append(
+            (("start",), f"unknown state {spec.start!r} (known: {_known(states)})", "error")
+        )
     elif states[spec.start].ending or states[spec.start].interrupt:
         findings.append((("start",), "the start cannot be an ending or an interrupt", "error"))
     for index, drill in enumerate(spec.drills):
         path: Path = ("drills", index, "state")
         if drill.state not in states:
-            findings.append((path, f"unknown state {drill.state!r} (known: {_known(states)})", "error"))
+            findings.append(
+                (path, f"unknown state {drill.state!r} (known: {_known(states)})", "error")
+            )
         elif states[drill.state].ending or states[drill.state].interrupt:
             findings.append((path, "a drill cannot start at an ending or an interrupt", "error"))
         for name in drill.variables:
             if name not in variables:
                 findings.append(
-                    (("drills", index, "variables", name), f"unknown variable {name!r} (declare it under 'variables')", "error")
+                    (
+                        ("drills", index, "variables", name),
+                        f"unknown variable {name!r} (declare it under 'variables')",
+                        "error",
+                    )
                 )
     for path, state, rule in rule_paths(spec):
         findings.extend(_check_rule(spec, path, state, rule, variables))
@@ -112,16 +120,13 @@ def _check_rule(
             if problem:
                 yield where, problem, "error"
                 continue
-            yield from _check_names(where, name, arg, variables, rubric.criteria, rubric.violations)
+            yield from _check_names(
+                where, name, arg, variables, criteria=rubric.criteria, violations=rubric.violations
+            )
 
 
 def _check_names(
-    where: Path,
-    name: str,
-    arg: Any,
-    variables: set[str],
-    criteria: dict[str, Any],
-    violations: dict[str, Any],
+    where: Path, name: str, arg: Any, variables: set[str], *, criteria: Any, violations: Any
 ) -> Iterator[Finding]:
     if name in CRITERIA_CONDITIONS:
         for cid in arg:
@@ -130,7 +135,11 @@ def _check_names(
     elif name == "violation":
         for vid in arg:
             if vid != "any" and vid not in violations:
-                yield where, f"unknown violation {vid!r} (known: any, {_known(violations)})", "error"
+                yield (
+                    where,
+                    f"unknown violation {vid!r} (known: any, {_known(violations)})",
+                    "error",
+                )
     elif name in VARIABLE_MAP_RULES:
         for var in arg:
             if var not in variables:
@@ -142,8 +151,10 @@ def _check_names(
 def _check_placeholders(spec: ScenarioSpec) -> Iterator[Finding]:
     fillable = set(spec.variables) | BUILTIN | ENGINE_VARIABLES
     offers = any("offer" in rule.do for _, _, rule in rule_paths(spec))
-    counter_known = offers or "counter" in spec.variables or any(
-        "counter" in drill.variables for drill in spec.drills
+    counter_known = (
+        offers
+        or "counter" in spec.variables
+        or any("counter" in drill.variables for drill in spec.drills)
     )
     for name, state in spec.states.items():
         for which, line in (("say", state.say), ("again", state.again)):
@@ -158,28 +169,40 @@ def _check_placeholders(spec: ScenarioSpec) -> Iterator[Finding]:
                     continue
                 for placeholder in used:
                     if placeholder not in fillable:
-                        yield where, f"placeholder {{{placeholder}}} is never filled (known: {_known(fillable)})", "error"
+                        known = _known(fillable)
+                        message = f"placeholder {{{placeholder}}} is never filled (known: {known})"
+                        yield where, message, "error"
                     elif placeholder == "counter" and not counter_known:
-                        yield where, "placeholder {counter} is never filled: no rule makes an 'offer'", "error"
+                        yield (
+                            where,
+                            "placeholder {counter} is never filled: no rule makes an 'offer'",
+                            "error",
+                        )
 
 
 def lint(spec: ScenarioSpec) -> list[Finding]:
     """Loose ends in the state graph: missing fallbacks, dead ends, unreachable states."""
-    findings: list[Finding] = []
+    findings = list(_fallback_findings(spec))
+    if spec.start in spec.states:
+        findings.extend(_reachability_findings(spec))
+    findings.extend(_tag_findings(spec))
+    return findings
+
+
+def _fallback_findings(spec: ScenarioSpec) -> Iterator[Finding]:
     for name, state in spec.states.items():
         if state.ending is not None:
             continue
         fallbacks = [i for i, rule in enumerate(state.on) if not rule.when]
         if not fallbacks:
-            findings.append(
-                (("states", name, "on"), f"state {name!r} has no fallback: end 'on' with a rule without 'when'", "error")
-            )
+            message = f"state {name!r} has no fallback: end 'on' with a rule without 'when'"
+            yield ("states", name, "on"), message, "error"
         elif fallbacks[0] != len(state.on) - 1:
-            findings.append(
-                (("states", name, "on", fallbacks[0] + 1), "never tried: it comes after the fallback", "warning")
-            )
-    if spec.start not in spec.states:
-        return findings
+            after = ("states", name, "on", fallbacks[0] + 1)
+            yield after, "never tried: it comes after the fallback", "warning"
+
+
+def _reachability_findings(spec: ScenarioSpec) -> Iterator[Finding]:
     reachable = _reachable(spec, spec.start)
     endings = {n for n, s in spec.states.items() if s.ending is not None}
     for name, state in spec.states.items():
@@ -189,17 +212,20 @@ def lint(spec: ScenarioSpec) -> list[Finding]:
             message = f"ending {name!r} ({state.ending}) can never be reached"
         else:
             message = f"state {name!r} can never be reached from the start {spec.start!r}"
-        findings.append((("states", name), message, "error"))
+        yield ("states", name), message, "error"
     for name in sorted(reachable - endings):
         if not _reachable(spec, name) & endings:
-            findings.append((("states", name), f"state {name!r} has no way out: no ending can be reached from it", "error"))
+            message = f"state {name!r} has no way out: no ending can be reached from it"
+            yield ("states", name), message, "error"
+
+
+def _tag_findings(spec: ScenarioSpec) -> Iterator[Finding]:
     used_kinds = {s.say.kind for s in spec.states.values()} | {
         s.again.kind for s in spec.states.values() if s.again is not None
     }
     for index, tag in enumerate(spec.tags):
         if tag not in used_kinds:
-            findings.append((("tags", index), f"tag {tag!r} is not the kind of any line", "warning"))
-    return findings
+            yield ("tags", index), f"tag {tag!r} is not the kind of any line", "warning"
 
 
 def _reachable(spec: ScenarioSpec, start: str) -> set[str]:

@@ -74,7 +74,9 @@ def parse_scenario(text: str, source: str) -> tuple[ScenarioEngine | None, list[
     except ScenarioError as exc:
         return None, exc.problems
     if not isinstance(data, dict):
-        return None, [Problem(source, 1, (), "a scenario file is a mapping of keys (format, id, ...)")]
+        return None, [
+            Problem(source, 1, (), "a scenario file is a mapping of keys (format, id, ...)")
+        ]
     try:
         spec = ScenarioSpec.model_validate(to_plain(data))
     except ValidationError as exc:
@@ -91,7 +93,9 @@ def parse_scenario(text: str, source: str) -> tuple[ScenarioEngine | None, list[
     return ScenarioEngine(spec, source, content_hash(text)), problems
 
 
-def load_file(path: Path, shown_as: str | None = None) -> tuple[ScenarioEngine | None, list[Problem]]:
+def load_file(
+    path: Path, shown_as: str | None = None
+) -> tuple[ScenarioEngine | None, list[Problem]]:
     source = shown_as or str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -121,8 +125,13 @@ class ScenarioLibrary:
         existing = self.engines.get(engine.spec.id)
         if existing is not None:
             self.problems.append(
-                Problem(engine.source, 1, ("id",), f"scenario id {engine.spec.id!r} is already "
-                        f"defined in {existing.source}; this file is skipped")
+                Problem(
+                    engine.source,
+                    1,
+                    ("id",),
+                    f"scenario id {engine.spec.id!r} is already "
+                    f"defined in {existing.source}; this file is skipped",
+                )
             )
             return
         self.engines[engine.spec.id] = engine
@@ -130,7 +139,9 @@ class ScenarioLibrary:
 
 def scenario_files(directory: Path) -> list[Path]:
     return sorted(
-        p for p in directory.iterdir() if p.suffix in SCENARIO_SUFFIXES and p.name not in NOT_SCENARIOS
+        p
+        for p in directory.iterdir()
+        if p.suffix in SCENARIO_SUFFIXES and p.name not in NOT_SCENARIOS
     )
 
 

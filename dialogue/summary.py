@@ -34,7 +34,14 @@ class TurnRecord:
     excerpt: str
 
     def to_json(self) -> list[Any]:
-        return [self.index, self.stage, self.score, list(self.detected), [list(a) for a in self.advice], self.excerpt]
+        return [
+            self.index,
+            self.stage,
+            self.score,
+            list(self.detected),
+            [list(a) for a in self.advice],
+            self.excerpt,
+        ]
 
     @classmethod
     def from_json(cls, raw: list[Any]) -> TurnRecord:
@@ -65,7 +72,12 @@ class Summary:
 
 
 def _turn(record: TurnRecord) -> dict[str, Any]:
-    return {"turn": record.index, "stage": record.stage, "score": record.score, "text": record.excerpt}
+    return {
+        "turn": record.index,
+        "stage": record.stage,
+        "score": record.score,
+        "text": record.excerpt,
+    }
 
 
 def summarise(outcome: str, records: list[TurnRecord], ids: tuple[str, ...]) -> Summary:
@@ -90,13 +102,13 @@ def summarise(outcome: str, records: list[TurnRecord], ids: tuple[str, ...]) -> 
 
 def _advice(records: list[TurnRecord]) -> list[dict[str, str]]:
     """The three most useful notes: the most frequent, weighted by stage, one per criterion."""
-    weight: Counter[str] = Counter()
+    weight: dict[str, float] = {}
     first_message: dict[str, str] = {}
     for record in records:
         for rank, (cid, message) in enumerate(record.advice):
-            weight[cid] += STAGE_WEIGHT[record.stage] / (rank + 1)
+            weight[cid] = weight.get(cid, 0.0) + STAGE_WEIGHT[record.stage] / (rank + 1)
             first_message.setdefault(cid, message)
     return [
         {"criterion": cid, "message": first_message[cid]}
-        for cid, _ in weight.most_common(ADVICE_COUNT)
+        for cid in sorted(weight, key=lambda c: -weight[c])[:ADVICE_COUNT]
     ]

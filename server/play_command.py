@@ -88,10 +88,16 @@ class _Printer:
                 }
             )
             return
-        print(f"\n== The meeting is over: {summary.outcome} · score {summary.score}/100", file=self.out)
+        print(
+            f"\n== The meeting is over: {summary.outcome} · score {summary.score}/100",
+            file=self.out,
+        )
         for label, turn in (("best", summary.best), ("weakest", summary.weakest)):
             if turn:
-                print(f"   {label} reply ({turn['stage']}, {turn['score']}): {turn['text']}", file=self.out)
+                print(
+                    f"   {label} reply ({turn['stage']}, {turn['score']}): {turn['text']}",
+                    file=self.out,
+                )
         for item in summary.advice:
             print(f"   next time: {item['message']}", file=self.out)
 

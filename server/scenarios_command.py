@@ -18,7 +18,7 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     library = library_from(args)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": spec.id,
             "title": spec.title,

@@ -39,7 +39,12 @@ def play(golden: dict[str, Any], library: ScenarioLibrary) -> dict[str, Any]:
     conversation = engine.new_conversation(seed=golden["seed"], start=golden.get("start"))
     opening = conversation.last_line
     turns: list[dict[str, Any]] = [
-        {"manager": opening.text, "kind": opening.kind, "state": opening.state, "stage": opening.stage}
+        {
+            "manager": opening.text,
+            "kind": opening.kind,
+            "state": opening.state,
+            "stage": opening.stage,
+        }
     ]
     for text in golden["replies"]:
         if conversation.ended:
@@ -67,7 +72,9 @@ def check(path: Path, library: ScenarioLibrary, update: bool = False) -> list[st
     result = play(golden, library)
     problems = []
     if result["outcome"] != golden["outcome"]:
-        problems.append(f"{path.name}: reached {result['outcome']!r}, expected {golden['outcome']!r}")
+        problems.append(
+            f"{path.name}: reached {result['outcome']!r}, expected {golden['outcome']!r}"
+        )
     if update:
         if not problems:
             golden["transcript"] = result["transcript"]
@@ -79,7 +86,9 @@ def check(path: Path, library: ScenarioLibrary, update: bool = False) -> list[st
     for index, (want, got) in enumerate(zip(recorded, result["transcript"], strict=False)):
         for key in ("state", "kind", "stage", "manager", "score", "detected"):
             if want.get(key) != got.get(key):
-                problems.append(f"{path.name}: turn {index}: {key} {got.get(key)!r} != {want.get(key)!r}")
+                problems.append(
+                    f"{path.name}: turn {index}: {key} {got.get(key)!r} != {want.get(key)!r}"
+                )
     if len(recorded) != len(result["transcript"]):
         problems.append(f"{path.name}: {len(result['transcript'])} turns, recorded {len(recorded)}")
     return problems
@@ -98,8 +107,8 @@ def main(argv: list[str]) -> int:
     failed = False
     for path in paths:
         problems = check(path, library, update)
-        for problem in problems:
-            print(problem)
+        for message in problems:
+            print(message)
         failed = failed or bool(problems)
         if not problems:
             print(f"{path.name}: ok{' (updated)' if update else ''}")
