@@ -25,7 +25,7 @@ _RESULT_CUES: Final = KeyedPattern(
 )
 _ASK_STRONG_BEFORE: Final = re.compile(
     r"(?:\bask(?:ing)?(?:\s+for)?|\brequest(?:ing)?|\bpropos\w*|looking\s+for|hoping\s+for"
-    r"|seeking|i'?d\s+like|would\s+like|\bwant(?:ed)?|expect(?:ing)?|aim(?:ing)?\s+for|thinking"
+    r"|seeking|i'?d\s+(?:still\s+|really\s+|just\s+)?like|would\s+(?:still\s+)?like|\bwant(?:ed)?|expect(?:ing)?|aim(?:ing)?\s+for|thinking"
     r"|agree\s+(?:on|to)|settle\s+(?:on|for|at)|meet\s+(?:in\s+the\s+middle|me)\s+at"
     r"|could\s+we\s+(?:do|go|land|agree)|how\s+about|what\s+about|go\s+(?:up\s+)?to|counter\w*"
     r"|\bsay|\bneed|give\s+me|closer\s+to|close\s+to|at\s+least|something\s+like|comfortable\s+with"
@@ -37,6 +37,10 @@ _ASK_WEAK_BEFORE: Final = re.compile(
     r"(?:\bfor|\bof|\bbe|think|believe|around|about|deserve|worth|fair|reasonable|like|maybe"
     r"|perhaps|probably|is)\s+(?:a\s+|an\s+|the\s+|roughly\s+|about\s+|around\s+|maybe\s+)?$"
 )
+_BARE_FIGURE: Final = re.compile(
+    r"^\s*(?:(?:maybe|say|how\s+about|what\s+about|around|about|ok|okay|fine|so)[,\s]+)?"
+    r"[$€£]?\s?\d[\d,.]*\s?(?:k|%|percent|usd|eur|gbp)?\s?[?.!]*\s*$"
+)
 _MARKET_BEFORE: Final = re.compile(
     r"(?:target|typical|median|market|levels|glassdoor|survey|bands?|benchmark|industry|policy"
     r"|guidelines|average|standard|usually|normally|they|offered|other\s+company)[^.!?\n]{0,30}$"
@@ -45,7 +49,7 @@ _ASK_AFTER: Final = re.compile(
     r"^(?:\s*(?:now|up\s*front|this\s+(?:year|cycle|quarter))\b|\s*(?:[\w-]+\s){0,2}?bonus"
     r"|[^.!?\n,]{0,30}?(?:of (?:my |the )?(?:base|salary|annual)"
     r"|(?:would )?be (?:a )?(?:fair|reason|appropriate|right|great|possible|ok"
-    r"|okay|doable|acceptable|workable)|work for you|is (?:fair"
+    r"|okay|doable|acceptable|workable)|work for you|(?:is|as) (?:a )?(?:fair|middle ground"
     r"|reasonable)|feels (?:fair|right)|one-?time|payout))"
 )
 _IMPACT_JUST_BEFORE: Final = re.compile(
@@ -82,9 +86,10 @@ _SPEED_CUE: Final = re.compile(
 )
 _NOT_IMPACT_BEFORE: Final = re.compile(
     r"(?:\bgot|\bgets|\bearn\w*|\bmakes?|\bpaid|offer\w*|allows?|up\s+to|median|average|typical"
+    r"|more\s+than|less\s+than"
     r"|target|policy|levels|band|survey|glassdoor|market|asked\s+for|asking\s+for|where)[^.!?\n]{0,12}$"
 )
-_TIME_AFTER: Final = re.compile(r"^(?::\d\d|\s?(?:am|pm|st|nd|rd|th)\b|/\d)")
+_TIME_AFTER: Final = re.compile(r"^(?::\d|\s?(?:am|pm|st|nd|rd|th)\b|/\d)")
 
 
 class Analysis:
@@ -152,7 +157,11 @@ class Analysis:
         before = self.reply.before(fig.start, 60)
         if _IMPACT_JUST_BEFORE.search(before[-20:]) and "bonus" not in before[-20:]:
             return False
-        if _ASK_AFTER.match(self.reply.after(fig.end, 40)) or _ASK_STRONG_BEFORE.search(before):
+        if (
+            _ASK_AFTER.match(self.reply.after(fig.end, 40))
+            or _ASK_STRONG_BEFORE.search(before)
+            or _BARE_FIGURE.match(self.low)  # a reply that is only a figure ("10%?") is the ask
+        ):
             return True
         if _MARKET_BEFORE.search(before) or self._cue_near(fig, 0, 15):
             return False

@@ -74,7 +74,10 @@ class TurnContext:
         self.detected = frozenset(score.detected)
         self.violations = self.detected & conversation.engine.violation_ids
         self.ask_percent = ask_percent(score.ask, conversation.variables)
-        self.visits = conversation.visits.get(conversation.state, 0)
+        # In an interrupt, replies are answered as the interrupted state would answer them.
+        spec = conversation.engine.spec.states[conversation.state]
+        counted = conversation.return_to if spec.interrupt and conversation.return_to else None
+        self.visits = conversation.visits.get(counted or conversation.state, 0)
         self.user_turns = len(conversation.records)
 
     @property
@@ -237,8 +240,10 @@ class Conversation:
 
     def _record(self, index: int, text: str, score: Score) -> TurnRecord:
         advice = tuple((item.criterion, item.message) for item in score.feedback[:ADVICE_PER_TURN])
-        for figure in score.criteria["quantified_impact"].evidence[:1]:
-            self.variables.setdefault("their_figure", figure.text)
+        evidence = score.criteria["quantified_impact"].evidence
+        telling = [s for s in evidence if any(c in s.text for c in "%$€£k")] or list(evidence)
+        if telling:
+            self.variables.setdefault("their_figure", telling[0].text)
         excerpt = text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
         return TurnRecord(index, score.stage, score.score, tuple(score.detected), advice, excerpt)
 

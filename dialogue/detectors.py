@@ -167,7 +167,7 @@ _EVIDENCE = _rx(
     |made|wrote|written|have|got|see|check|documented|look\s+at|put)
     (?:{_gap(5)})?{_DOCUMENT}\b
     |\b(?:i'?ve|i\s+have|i|all|fully|it's|its|everything's)\s+(?:\w+\s+)?documented
-    |\b{_DOCUMENT}\s+(?:is|are)\s+(?:attached|in\s+the|linked|here|ready|enclosed)
+    |\b{_DOCUMENT}\s+(?:is|are)\s+(?:attached|in\s+the|on\s+the|linked|here|ready|enclosed)
     |\b(?:is|are)\s+in\s+(?:the|a|our|my)\s+(?:[\w-]+\s+){{0,2}}?{_DOCUMENT}
     |\b(?:are|is)\s+(?:all\s+)?in\s+(?:confluence|notion|the\s+wiki|drive|jira|github|the\s+repo|sharepoint)
     |\b{_DOCUMENT}\s+(?:\w+\s+)?here\s+if\s+you|\bwr(?:ote|ite)\s+up\s+(?:the|a|my)
@@ -178,13 +178,17 @@ _EVIDENCE = _rx(
 )
 
 
-_NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bwithout|\bnever)(?:\s+\w+){0,2}\s*$")
+_NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bwithout|\bnever)(?:\s+\w+){0,3}\s*$")
+
+
+def _not_negated(spans: list[Span], a: Analysis) -> list[Span]:
+    """Drop spans that follow a negation: "I don't really have a benchmark" cites none."""
+    return [s for s in spans if not _NEGATED.search(a.low, max(0, s.start - 40), s.start)]
 
 
 @detector("evidence_offered")
 def evidence_offered(a: Analysis) -> list[Span]:
-    # "I don't really have numbers" offers nothing
-    return [s for s in _find(_EVIDENCE, a) if not _NEGATED.search(a.low, 0, s.start)]
+    return _not_negated(_find(_EVIDENCE, a), a)
 
 
 _NARROW_PERCENT_POINTS: Final = 5.0
@@ -221,7 +225,7 @@ _MARKET = _rx(
 
 @detector("market_reference")
 def market_reference(a: Analysis) -> list[Span]:
-    return _find(_MARKET, a)
+    return _not_negated(_find(_MARKET, a), a)
 
 
 _ACK_PHRASE = (
@@ -275,7 +279,10 @@ _ALTERNATIVE_OFFER = _rx(
     |\b(?:equity|stock|rsus?|options?\s+grant|title\s+change|promotion\s+path|spot\s+bonus
     |non[\s-]?cash|other\s+forms?\s+of\s+recognition|alternative\s+(?:structure|forms?|options?|ways?))
     \b|\b(?:conference|certification|course)\b|\bnext\s+(?:budget\s+)?cycle\b|\bmid[\s-]?year
-    \s+review\b|\bpro[\s-]?rated\b|\bstaggered\b|\bmilestone[\s-]based\b|\bperformance\s+goals\b"""
+    \s+review\b|\bpro[\s-]?rated\b|\bstaggered\b|\bmilestone[\s-]based\b|\bperformance\s+goals\b
+    |\b(?:could|can|shall)\s+we\s+[^.!?\n]{0,60}?\b(?:budget\s+(?:review|cycle|round|planning)
+    |review\s+cycle|annual\s+cycle|next\s+(?:quarter|cycle|round|review)|mid-?year|q[1-4]\b)
+    |\b(?:agenda|calendar)\s+for\s+the\s+(?:\w+\s+){0,2}?(?:budget|review|cycle|round)"""
 )
 
 
@@ -475,6 +482,7 @@ _PEER = _rx(
 _NAMED_PEER = re.compile(
     r"\b(?!I\b|The\b|My\b|Our\b|We\b|You\b|It\b|This\b|That\b|Finance\b|HR\b|Leadership\b)"
     r"[A-Z][a-z]+(?:\s+(?:and\s+[A-Z][a-z]+|both|also|just|already|even|all))*"
+    r"(?:\s+(?:on|in|from)\s+(?:my|the|our)\s+(?:\w+\s+)?team)?"
     r"\s+(?:got|gets|received|was\s+given|were\s+given|makes|earns|is\s+paid|took\s+home)\b"
     r"[^.!?\n]{0,40}?(?:bonus|raise|more|paid|salary|\d|[$€£]|exactly\s+that|the\s+same)"
 )

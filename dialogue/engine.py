@@ -57,6 +57,16 @@ def _action(name: str, arg: Any) -> Callable[[EventData], None]:
     return run
 
 
+def _transition(source: str, dest: str, conditions: list[Any], before: list[Any]) -> dict[str, Any]:
+    return {
+        "trigger": TRIGGER,
+        "source": source,
+        "dest": dest,
+        "conditions": conditions,
+        "before": before,
+    }
+
+
 def _context(event: EventData) -> TurnContext:
     context = next(iter(event.args))
     assert isinstance(context, TurnContext)
@@ -100,18 +110,23 @@ class ScenarioEngine:
             for rule in rules_of(self.spec, state):
                 conditions = [_condition(name, arg) for name, arg in rule.when.items()]
                 before = [_action(name, arg) for name, arg in rule.do.items()]
-                targets = predecessors(self.spec, state) if rule.to == BACK else [rule.to]
-                for target in targets:
-                    extra = [partial(_came_from, target)] if rule.to == BACK else []
-                    transitions.append(
-                        {
-                            "trigger": TRIGGER,
-                            "source": state,
-                            "dest": target,
-                            "conditions": conditions + extra,
-                            "before": before,
-                        }
-                    )
+                if rule.to != BACK:
+                    transitions.append(_transition(state, rule.to, conditions, before))
+                    continue
+                # `$back` answers the reply as the interrupted state would: its own rules.
+                for interrupted in predecessors(self.spec, state):
+                    came_from = [partial(_came_from, interrupted)]
+                    for inner in self.spec.states[interrupted].on:
+                        inner_conditions = [_condition(n, a) for n, a in inner.when.items()]
+                        inner_before = [_action(n, a) for n, a in inner.do.items()]
+                        transitions.append(
+                            _transition(
+                                state,
+                                inner.to,
+                                came_from + conditions + inner_conditions,
+                                before + inner_before,
+                            )
+                        )
         return transitions
 
     # Playing -------------------------------------------------------------------------------

@@ -57,10 +57,12 @@ def predecessors(spec: ScenarioSpec, state: str) -> list[str]:
 
 
 def successors(spec: ScenarioSpec, state: str) -> set[str]:
+    """Where a reply in `state` can lead (`$back`: wherever the interrupted state leads)."""
     found: set[str] = set()
     for rule in rules_of(spec, state):
         if rule.to == BACK:
-            found |= set(predecessors(spec, state))
+            for interrupted in predecessors(spec, state):
+                found |= {r.to for r in spec.states[interrupted].on if r.to in spec.states}
         elif rule.to in spec.states:
             found.add(rule.to)
     return found

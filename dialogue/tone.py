@@ -109,7 +109,8 @@ _MARKERS: Final = (
         r"|\bimmediately\b|\bright\s+now\b|\basap\b|\bno\s+excuses\b|\b(?<=[,.]\s)period\s*[.!]|\b(?<=[,.])period\s*[.!]|\bend\s+of\s+story\b"
         r"|\bi\s+deserve\b|\bjust\s+(?:do|give|send|pay|fix|tell)\b|\bgive\s+me\b|\bi\s+want\s+(?:it|my|the)\b"
         r"|\bdon'?t\s+(?:give\s+me|bother|waste)\b|\bstop\b|\bmove\s+it\b|\bnow\.|\bnow!|\bnow\s*$"
-        r"|\bi\s+(?:want|expect)\s+(?:my|full|a|an|it|compensation|the|this)\b|\bi\s+insist\b",
+        r"|\bi\s+(?:want|expect)\s+(?:my|full|a|an|it|compensation|the|this)\b|\bi\s+insist\b"
+        r"|\ban\s+answer\s+(?:today|now|by|this\s+week)",
     ),
     (
         "sarcasm",
@@ -122,7 +123,7 @@ _MARKERS: Final = (
     (
         "curt",
         -0.5,
-        r"^\s*(?:no|fine|ok|whatever|nope|sure)[.!]*\s*$|^\s*no[,.!]|\bseriously\b|\balready\.|^\s*(?:no|fine)\.\s|\bfine\.|\bno\.\s*$"
+        r"^\s*(?:no|fine|whatever|nope)[.!]*\s*$|^\s*no[,.!]|\bseriously\b|\balready\.|^\s*(?:no|fine)\.\s|\bno\.\s*$"
         r"|\bwhy\s+(?:haven'?t|didn'?t|isn'?t|aren'?t|can'?t|won'?t)\s+you\b|\bwhere\s+is\s+(?:it|my)\b"
         r"|\bagain\?|\bstill\s+(?:waiting|no|nothing|not)\b|\bhurry\b|\bget\s+(?:it|this)\s+done\b",
     ),
