@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+import urllib.error
+import urllib.request
 
 REHEARSE = Path(sys.executable).with_name("rehearse")
 
@@ -29,9 +30,10 @@ def wait_healthy(base_url: str, process: subprocess.Popen[bytes], timeout: float
         if process.poll() is not None:
             raise RuntimeError(f"rehearse serve exited with {process.returncode}")
         try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.1)
     raise TimeoutError(f"{base_url} did not become healthy in {timeout} s")
