@@ -7,12 +7,11 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import urllib.error
-import urllib.request
 
 REHEARSE = Path(sys.executable).with_name("rehearse")
 
