@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 
 from server import (
+    db_command,
+    export_command,
     graph_command,
     play_command,
     scenarios_command,
@@ -29,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
         validate_command,
         graph_command,
         serve_command,
+        export_command,
+        db_command,
     ):
         command.register(commands)
     return parser

@@ -1,20 +1,50 @@
-"""`rehearse serve`: run the web application under uvicorn."""
+"""`rehearse serve`: run the web application under uvicorn (one or several worker processes)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
+
+from server.scenario_options import add_scenario_dirs
+from server.settings import MAX_FRAME_BYTES, Settings
 
 
 def register(commands: Any) -> None:
-    parser = commands.add_parser("serve", help="serve the web application")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+    defaults = Settings()
+    parser = commands.add_parser(
+        "serve",
+        help="serve the web application",
+        description="Serve Rehearse. Settings also come from REHEARSE_* environment variables.",
+    )
+    parser.add_argument("--host", default=defaults.host, help="address to listen on")
+    parser.add_argument("--port", type=int, default=defaults.port, help="port to listen on")
+    parser.add_argument(
+        "--db",
+        default=defaults.db,
+        help="database URL: sqlite:///FILE (default) or postgresql+psycopg://USER@HOST/DB",
+    )
+    parser.add_argument("--workers", type=int, default=defaults.workers, help="worker processes")
+    add_scenario_dirs(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - imported here so the other commands start fast
 
-    uvicorn.run("server.app:create_app", factory=True, host=args.host, port=args.port)
+    # Workers build the app from the environment, so the flags travel through it.
+    os.environ["REHEARSE_DB"] = args.db
+    if args.scenarios:
+        existing = [d for d in os.environ.get("REHEARSE_SCENARIOS", "").split(os.pathsep) if d]
+        os.environ["REHEARSE_SCENARIOS"] = os.pathsep.join([*args.scenarios, *existing])
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        ws_max_size=MAX_FRAME_BYTES,
+        proxy_headers=True,
+        log_level="info",
+    )
     return 0

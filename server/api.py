@@ -1,0 +1,141 @@
+"""The JSON API: scenarios, practice sessions, exports and the scorer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from dialogue import MAX_REPLY_CHARS, ReplyRejectedError, Stage, score_reply
+from dialogue.prepared import Prepared
+from server.practice import NotFoundError, Practice
+from server.transcripts import markdown
+
+router = APIRouter(prefix="/api")
+
+
+def practice_of(request: Request) -> Practice:
+    practice: Practice = request.app.state.practice
+    return practice
+
+
+def owner_of_request(request: Request) -> str:
+    owner: str = request.state.owner
+    return owner
+
+
+PracticeDep = Annotated[Practice, Depends(practice_of)]
+OwnerDep = Annotated[str, Depends(owner_of_request)]
+
+
+class NewSession(BaseModel):
+    """What starts a practice session."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str = Field(min_length=1, max_length=100)
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    start: str | None = Field(default=None, max_length=100)
+    prepared: Prepared | None = None
+
+
+class ScoreRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=MAX_REPLY_CHARS * 4)
+    stage: Stage | None = None
+
+
+def _not_found(session_id: str) -> HTTPException:
+    return HTTPException(status_code=404, detail=f"no practice session {session_id!r}")
+
+
+@router.get("/scenarios")
+async def list_scenarios(request: Request) -> list[dict[str, Any]]:
+    library = practice_of(request).library
+    return [
+        {
+            "id": spec.id,
+            "title": spec.title,
+            "description": spec.description,
+            "difficulty": spec.difficulty,
+            "tags": list(spec.tags),
+            "manager": spec.manager.model_dump(),
+            "drills": [{"state": d.state, "label": d.label} for d in spec.drills],
+        }
+        for spec in (engine.spec for engine in library.engines.values())
+    ]
+
+
+@router.post("/sessions", status_code=201)
+async def create_session(body: NewSession, practice: PracticeDep, owner: OwnerDep) -> Any:
+    try:
+        created = await run_in_threadpool(
+            practice.create, owner, body.scenario, body.seed, body.start, body.prepared
+        )
+    except KeyError as exc:
+        raise HTTPException(status_code=404, detail=str(exc.args[0])) from exc
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    session_id = created["id"]
+    return {
+        **created,
+        "ws": f"/ws/sessions/{session_id}",
+        "transcript": f"/transcripts/{session_id}",
+        "practice": f"/practice/{session_id}",
+    }
+
+
+@router.get("/sessions")
+async def list_sessions(practice: PracticeDep, owner: OwnerDep) -> list[dict[str, Any]]:
+    return await run_in_threadpool(practice.list, owner)
+
+
+@router.get("/sessions/{session_id}")
+async def get_session(session_id: str, practice: PracticeDep, owner: OwnerDep) -> dict[str, Any]:
+    try:
+        return await run_in_threadpool(practice.transcript, session_id, owner)
+    except NotFoundError as exc:
+        raise _not_found(session_id) from exc
+
+
+@router.get("/sessions/{session_id}/export", response_model=None)
+async def export_session(
+    session_id: str,
+    practice: PracticeDep,
+    owner: OwnerDep,
+    format: Literal["md", "json"] = "md",
+) -> Response:
+    try:
+        session = await run_in_threadpool(practice.transcript, session_id, owner)
+    except NotFoundError as exc:
+        raise _not_found(session_id) from exc
+    filename = f"rehearse-{session['scenario']}-{session_id}.{format}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if format == "json":
+        return JSONResponse(session, headers=headers)
+    manager = practice.library.engines.get(session["scenario"])
+    name = manager.spec.manager.name if manager else "Manager"
+    return PlainTextResponse(
+        markdown(session, name), media_type="text/markdown; charset=utf-8", headers=headers
+    )
+
+
+@router.delete("/sessions/{session_id}", status_code=204)
+async def delete_session(session_id: str, practice: PracticeDep, owner: OwnerDep) -> Response:
+    try:
+        await run_in_threadpool(practice.delete, session_id, owner)
+    except NotFoundError as exc:
+        raise _not_found(session_id) from exc
+    return Response(status_code=204)
+
+
+@router.post("/score")
+async def api_score(body: ScoreRequest) -> dict[str, Any]:
+    try:
+        return score_reply(body.text, body.stage).to_json()
+    except ReplyRejectedError as exc:
+        raise HTTPException(status_code=422, detail=exc.to_json()) from exc

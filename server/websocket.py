@@ -1,0 +1,232 @@
+"""The practice websocket: one snapshot on connect, then replies and the frames they produce.
+
+Client -> server: {"type":"reply","text":...,"id"?:...}, {"type":"leave"} (and "ping").
+Server -> client: snapshot, score, manager, end, error{code,message} (and "pong").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import deque
+from typing import Any, Final
+
+from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from dialogue import ReplyRejectedError, score_reply
+from dialogue.errors import check_reply_text
+from dialogue.prepared import Prepared
+from server.guards import same_origin
+from server.identity import Signer, owner_of
+from server.practice import FinishedError, NotFoundError, Practice, SupersededError, TurnResult
+from server.settings import MAX_FRAME_BYTES
+from server.transcripts import end_frame, manager_frame, score_frame
+
+log = logging.getLogger("rehearse")
+
+CLOSE_SUPERSEDED: Final = 4000
+CLOSE_NOT_FOUND: Final = 4404
+CLOSE_TOO_BIG: Final = 1009
+MAX_ID_CHARS: Final = 200
+
+
+class BadMessageError(ValueError):
+    """A frame that is JSON but not a message we understand."""
+
+
+class Hub:
+    """This process's open connection per session, so a newer one can retire the older."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, SessionSocket] = {}
+
+    async def take_over(self, session_id: str, newcomer: SessionSocket) -> None:
+        older = self._open.get(session_id)
+        self._open[session_id] = newcomer
+        if older is not None:
+            await older.retire()
+
+    def leave(self, session_id: str, socket: SessionSocket) -> None:
+        if self._open.get(session_id) is socket:
+            del self._open[session_id]
+
+
+def parse_message(raw: str) -> dict[str, Any]:
+    """The message in a text frame. ValueError (bad_json) or BadMessageError (bad_message)."""
+    message = json.loads(raw)
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        raise BadMessageError("a message is a JSON object with a string 'type'")
+    kind = message["type"]
+    if kind == "reply":
+        if not isinstance(message.get("text"), str):
+            raise BadMessageError("a reply needs 'text', a string")
+        client_id = message.get("id")
+        if client_id is not None and (
+            not isinstance(client_id, str) or len(client_id) > MAX_ID_CHARS
+        ):
+            raise BadMessageError(f"'id' must be a string of at most {MAX_ID_CHARS} characters")
+    elif kind not in ("leave", "ping"):
+        raise BadMessageError(f"unknown message type {kind!r} (known: reply, leave, ping)")
+    return message
+
+
+class SessionSocket:
+    """One websocket playing one session."""
+
+    def __init__(
+        self, websocket: WebSocket, session_id: str, practice: Practice, hub: Hub, rate: int
+    ) -> None:
+        self.websocket = websocket
+        self.session_id = session_id
+        self.practice = practice
+        self.hub = hub
+        self.rate = rate
+        self.owner = ""
+        self.token = ""
+        self.retired = False
+        self._recent: deque[float] = deque()
+        self._lock = asyncio.Lock()
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        if self.websocket.application_state == WebSocketState.CONNECTED:
+            await self.websocket.send_text(json.dumps(frame, ensure_ascii=False))
+
+    async def error(self, code: str, message: str) -> None:
+        await self.send({"type": "error", "code": code, "message": message})
+
+    async def retire(self) -> None:
+        """Another connection took over: say so and close with 4000."""
+        self.retired = True
+        async with self._lock:
+            await self.error("superseded", "this session was opened in another window")
+            await self._close(CLOSE_SUPERSEDED)
+
+    async def _close(self, code: int) -> None:
+        if self.websocket.application_state == WebSocketState.CONNECTED:
+            await self.websocket.close(code)
+
+    async def run(self, signer: Signer) -> None:
+        if not same_origin(self.websocket):
+            await self.websocket.close(code=1008)  # before accept: the handshake gets 403
+            return
+        await self.websocket.accept()
+        owner = owner_of(self.websocket, signer)
+        try:
+            if owner is None:
+                raise NotFoundError("no identity")
+            self.owner = owner
+            self.token = await run_in_threadpool(self.practice.claim, self.session_id, owner)
+        except NotFoundError:
+            await self.error("not_found", f"no practice session {self.session_id!r}")
+            await self._close(CLOSE_NOT_FOUND)
+            return
+        await self.hub.take_over(self.session_id, self)
+        try:
+            session = await run_in_threadpool(self.practice.transcript, self.session_id, owner)
+            await self.send({"type": "snapshot", "session": session})
+            await self._loop()
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self.hub.leave(self.session_id, self)
+
+    async def _loop(self) -> None:
+        while not self.retired:
+            raw = await self.websocket.receive()
+            if raw["type"] == "websocket.disconnect":
+                return
+            text = raw.get("text")
+            if text is None:
+                await self.error("bad_message", "send text frames holding JSON")
+                continue
+            if len(text.encode("utf-8")) > MAX_FRAME_BYTES:
+                await self._close(CLOSE_TOO_BIG)
+                return
+            async with self._lock:
+                if self.retired:
+                    return
+                if not await self._handle(text):
+                    return
+
+    async def _handle(self, text: str) -> bool:
+        """Answer one frame; False when the connection is over."""
+        try:
+            message = parse_message(text)
+        except BadMessageError as exc:
+            await self.error("bad_message", str(exc))
+            return True
+        except ValueError:
+            await self.error("bad_json", "that frame is not valid JSON")
+            return True
+        try:
+            return await self._dispatch(message)
+        except SupersededError as exc:
+            await self.error("superseded", str(exc))
+            await self._close(CLOSE_SUPERSEDED)
+            return False
+        except NotFoundError:
+            await self.error("not_found", f"no practice session {self.session_id!r}")
+            await self._close(CLOSE_NOT_FOUND)
+            return False
+        except Exception:  # a fault of ours must not cost the user the connection
+            log.exception("turn failed in session %s", self.session_id)
+            await self.error("internal", "something went wrong on our side; nothing was saved")
+            return True
+
+    async def _dispatch(self, message: dict[str, Any]) -> bool:
+        if message["type"] == "ping":
+            await self.send({"type": "pong"})
+            return True
+        if message["type"] == "leave":
+            session = await run_in_threadpool(
+                self.practice.leave, self.session_id, self.owner, self.token
+            )
+            await self.send(end_frame(session))
+            await self._close(1000)
+            return False
+        return await self._reply(message["text"], message.get("id"))
+
+    def _limited(self) -> bool:
+        now = time.monotonic()
+        while self._recent and now - self._recent[0] >= 1.0:
+            self._recent.popleft()
+        if len(self._recent) >= self.rate:
+            return True
+        self._recent.append(now)
+        return False
+
+    async def _reply(self, text: str, client_id: str | None) -> bool:
+        if self._limited():
+            await self.error("rate_limited", f"more than {self.rate} replies a second; slow down")
+            return True
+        try:
+            check_reply_text(text)
+
+            def score_for(stage: str, prepared: Prepared | None) -> Any:
+                return score_reply(text, stage, prepared)
+
+            result: TurnResult = await run_in_threadpool(
+                self.practice.reply,
+                self.session_id,
+                self.owner,
+                token=self.token,
+                text=text,
+                client_id=client_id,
+                score_for=score_for,
+            )
+        except ReplyRejectedError as exc:
+            await self.error(exc.code, exc.message)
+            return True
+        except FinishedError as exc:
+            await self.error("finished", str(exc))
+            return True
+        ended = result.session["outcome"] is not None
+        await self.send(score_frame(result.user))
+        # `ends` tells a client an `end` frame follows, so it need not wait to find out.
+        await self.send({**manager_frame(result.manager), "ends": ended})
+        if ended:
+            await self.send(end_frame(result.session))
+        return True
