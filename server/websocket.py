@@ -32,6 +32,14 @@ CLOSE_NOT_FOUND: Final = 4404
 CLOSE_TOO_BIG: Final = 1009
 MAX_ID_CHARS: Final = 200
 
+# The protocol's vocabulary (documented in docs/protocol.md; a test checks it stays so).
+CLIENT_MESSAGES: Final = ("reply", "leave", "ping")
+SERVER_MESSAGES: Final = ("snapshot", "score", "manager", "end", "error", "pong")
+ERROR_CODES: Final = (
+    "bad_json", "bad_message", "empty", "too_long", "finished", "rate_limited", "superseded",
+    "not_found", "internal",
+)  # fmt: skip
+
 
 class BadMessageError(ValueError):
     """A frame that is JSON but not a message we understand."""
@@ -68,8 +76,9 @@ def parse_message(raw: str) -> dict[str, Any]:
             not isinstance(client_id, str) or len(client_id) > MAX_ID_CHARS
         ):
             raise BadMessageError(f"'id' must be a string of at most {MAX_ID_CHARS} characters")
-    elif kind not in ("leave", "ping"):
-        raise BadMessageError(f"unknown message type {kind!r} (known: reply, leave, ping)")
+    elif kind not in CLIENT_MESSAGES:
+        known = ", ".join(CLIENT_MESSAGES)
+        raise BadMessageError(f"unknown message type {kind!r} (known: {known})")
     return message
 
 

@@ -59,3 +59,38 @@ def serving(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+class ServerProcess:
+    """A `rehearse serve` that a test can kill -9 and start again on the same port."""
+
+    def __init__(self, *args: str, cwd: Path | None = None, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.args = args
+        self.cwd = cwd
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [str(REHEARSE), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        self.process = subprocess.Popen(
+            [*command, *self.args],
+            cwd=self.cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_healthy(self.base_url, self.process)
+
+    def kill9(self) -> None:
+        assert self.process is not None
+        self.process.kill()  # SIGKILL: no shutdown handlers, no flushing
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -28,3 +28,13 @@ def test_readme_reports_the_current_scorer_figures() -> None:
     for path in (TUNING, HELDOUT):
         figure = f"{evaluate(path).macro_f1:.2f}"
         assert figure in README, f"README should report {path.stem} macro-F1 {figure}"
+
+
+def test_every_protocol_message_and_error_code_is_documented() -> None:
+    from server.websocket import CLIENT_MESSAGES, ERROR_CODES, SERVER_MESSAGES  # noqa: PLC0415
+
+    protocol = (ROOT / "docs" / "protocol.md").read_text(encoding="utf-8")
+    for name in (*CLIENT_MESSAGES, *SERVER_MESSAGES):
+        assert f'"type":"{name}"' in protocol, name
+    for code in ERROR_CODES:
+        assert f"`{code}`" in protocol, code
