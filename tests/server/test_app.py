@@ -1,21 +1,40 @@
-"""The scoring API and page, through the in-process client."""
+"""The app in-process (its lifespan runs migrations on a temporary SQLite file)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
 
 from server.app import create_app
+from server.settings import Settings
 
-client = TestClient(create_app())
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(db=f"sqlite:///{tmp_path / 'app.sqlite3'}", secret_key="test-key")
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
 
 
-def test_healthz() -> None:
+def test_healthz(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
-def test_score_endpoint_returns_the_scorers_json() -> None:
+def test_healthz_is_503_when_the_database_is_gone(client: TestClient) -> None:
+    client.app.state.engine.dispose()  # type: ignore[attr-defined]
+    client.app.state.engine = __import__("sqlalchemy").create_engine(  # type: ignore[attr-defined]
+        "sqlite:////nonexistent/dir/x.sqlite3"
+    )
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["status"] == "unavailable"
+
+
+def test_score_endpoint_returns_the_scorers_json(client: TestClient) -> None:
     response = client.post(
         "/api/score", json={"text": "Thanks! I'd like a bonus of 8%.", "stage": "ask"}
     )
@@ -25,22 +44,13 @@ def test_score_endpoint_returns_the_scorers_json() -> None:
     assert "gratitude" in body["detected"]
 
 
-def test_empty_reply_is_a_422_with_its_code() -> None:
+def test_empty_reply_is_a_422_with_its_code(client: TestClient) -> None:
     response = client.post("/api/score", json={"text": "  "})
     assert response.status_code == 422
     assert response.json()["detail"]["code"] == "empty"
 
 
-def test_unknown_stage_is_a_422_naming_it() -> None:
+def test_unknown_stage_is_a_422_naming_it(client: TestClient) -> None:
     response = client.post("/api/score", json={"text": "hello", "stage": "closng"})
     assert response.status_code == 422
     assert "closng" in response.text
-
-
-def test_pages_carry_a_content_security_policy() -> None:
-    response = client.get("/")
-    assert response.status_code == 200
-    policy = response.headers["content-security-policy"]
-    assert "script-src 'self'" in policy and "default-src 'self'" in policy
-    assert "/static/score.js" in response.text
-    assert client.get("/static/score.js").status_code == 200
