@@ -22,7 +22,7 @@ from dialogue.scenario_model import ScenarioSpec
 from dialogue.yamlpos import line_of, load_with_lines, to_plain
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
-NOT_SCENARIOS = frozenset({"rubric.yaml"})
+NOT_SCENARIOS = frozenset({"rubric.yaml", "guide.yaml"})
 ENV_DIRS = "REHEARSE_SCENARIOS"
 
 
@@ -110,6 +110,13 @@ class ScenarioLibrary:
 
     engines: dict[str, ScenarioEngine] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+
+    def in_order(self) -> list[ScenarioEngine]:
+        """Easiest first, then by title: the order people are shown them in."""
+        rank = {"easy": 0, "medium": 1, "hard": 2}
+        return sorted(
+            self.engines.values(), key=lambda e: (rank[e.spec.difficulty], e.spec.title.lower())
+        )
 
     def get(self, scenario_id: str) -> ScenarioEngine:
         try:

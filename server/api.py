@@ -66,7 +66,7 @@ async def list_scenarios(request: Request) -> list[dict[str, Any]]:
             "manager": spec.manager.model_dump(),
             "drills": [{"state": d.state, "label": d.label} for d in spec.drills],
         }
-        for spec in (engine.spec for engine in library.engines.values())
+        for spec in (engine.spec for engine in library.in_order())
     ]
 
 
@@ -91,7 +91,7 @@ async def create_session(body: NewSession, practice: PracticeDep, owner: OwnerDe
 
 @router.get("/sessions")
 async def list_sessions(practice: PracticeDep, owner: OwnerDep) -> list[dict[str, Any]]:
-    return await run_in_threadpool(practice.list, owner)
+    return await run_in_threadpool(practice.sessions_of, owner)
 
 
 @router.get("/sessions/{session_id}")

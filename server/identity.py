@@ -22,11 +22,18 @@ class Signer:
         self._key = secret.encode("utf-8")
 
     def _mac(self, owner: str) -> str:
-        digest = hmac.new(self._key, owner.encode("ascii"), hashlib.sha256).digest()
+        digest = hmac.new(self._key, owner.encode("utf-8"), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest[:24]).decode("ascii")
 
     def sign(self, owner: str) -> str:
         return f"{owner}.{self._mac(owner)}"
+
+    def csrf_token(self, owner: str) -> str:
+        """The token this owner's forms must carry (bound to the owner, so not guessable)."""
+        return self._mac(f"csrf:{owner}")
+
+    def csrf_ok(self, owner: str, token: str | None) -> bool:
+        return bool(token) and hmac.compare_digest(str(token), self.csrf_token(owner))
 
     def verify(self, value: str | None) -> str | None:
         """The owner id if the cookie value is genuine, else None."""

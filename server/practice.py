@@ -19,7 +19,7 @@ from dialogue.conversation import Conversation, Turn
 from dialogue.prepared import Prepared
 from dialogue.scenario_loader import ScenarioLibrary
 from dialogue.scoring import Score
-from server.db.schema import practice_sessions, session_turns
+from server.db.schema import practice_sessions, prepared_notes, session_turns
 from server.transcripts import listing_json, session_json, turn_json
 
 sessions = practice_sessions
@@ -145,7 +145,7 @@ class Practice:
                 row, self._turn_rows(connection, session_id), self._title(row.scenario)
             )
 
-    def list(self, owner: str) -> list[dict[str, Any]]:
+    def sessions_of(self, owner: str) -> list[dict[str, Any]]:
         query = (
             select(sessions)
             .where(sessions.c.owner == owner)
@@ -156,11 +156,45 @@ class Practice:
                 listing_json(row, self._title(row.scenario)) for row in connection.execute(query)
             ]
 
+    def history(self, owner: str) -> list[dict[str, Any]]:
+        """The owner's sessions oldest first, with their summaries (for progress charts)."""
+        query = (
+            select(sessions)
+            .where(sessions.c.owner == owner)
+            .order_by(sessions.c.started, sessions.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [
+                {**listing_json(row, self._title(row.scenario)), "summary": row.summary}
+                for row in connection.execute(query)
+            ]
+
     def delete(self, session_id: str, owner: str) -> None:
         with self.engine.begin() as connection:
             self._row(connection, session_id, owner)
             connection.execute(delete(turns).where(turns.c.session_id == session_id))
             connection.execute(delete(sessions).where(sessions.c.id == session_id))
+
+    # What the owner prepared ------------------------------------------------------------
+
+    def notes(self, owner: str, scenario: str) -> Prepared | None:
+        query = select(prepared_notes.c.notes).where(
+            prepared_notes.c.owner == owner, prepared_notes.c.scenario == scenario
+        )
+        with self.engine.connect() as connection:
+            stored = connection.execute(query).scalar_one_or_none()
+        return Prepared.model_validate(stored) if stored else None
+
+    def save_notes(self, owner: str, scenario: str, notes: Prepared) -> None:
+        self.library.get(scenario)
+        key = (prepared_notes.c.owner == owner) & (prepared_notes.c.scenario == scenario)
+        with self.engine.begin() as connection:
+            connection.execute(delete(prepared_notes).where(key))
+            connection.execute(
+                insert(prepared_notes).values(
+                    owner=owner, scenario=scenario, notes=notes.model_dump(), updated=_now()
+                )
+            )
 
     def claim(self, session_id: str, owner: str) -> str:
         """Make a new connection the one that plays this session; returns its token."""

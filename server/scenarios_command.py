@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
             "manager": spec.manager.model_dump(),
             "drills": [{"state": d.state, "label": d.label} for d in spec.drills],
         }
-        for spec in (engine.spec for engine in library.engines.values())
+        for spec in (engine.spec for engine in library.in_order())
     ]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))

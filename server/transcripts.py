@@ -88,6 +88,7 @@ def score_frame(user: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "score",
         "turn": user["index"],
+        "text": user["text"],
         "stage": user["stage"],
         "score": user["score"],
         "detected": user["detected"],

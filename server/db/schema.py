@@ -71,3 +71,12 @@ session_turns = Table(
     Column("created", DateTime(timezone=True), nullable=False),
     UniqueConstraint("session_id", "client_id", name="uq_turn_client_id"),
 )
+
+prepared_notes = Table(
+    "prepared_notes",
+    metadata,
+    Column("owner", String(64), primary_key=True),
+    Column("scenario", String(100), primary_key=True),
+    Column("notes", JSON, nullable=False),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)

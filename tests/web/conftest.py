@@ -41,8 +41,21 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    # bypass_csp lets the test inject axe-core; the pages' own policy is tested separately.
+    context = browser.new_context(viewport={"width": 1100, "height": 800}, bypass_csp=True)
     opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, bypass_csp=True
+    )
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
     yield opened
     context.close()
 

@@ -10,7 +10,7 @@ from tests.web.conftest import screenshot
 def test_typing_a_reply_shows_its_score_and_feedback(page: Page, base_url: str) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(base_url + "/")
+    page.goto(base_url + "/score")
     page.get_by_label("Stage of the conversation").select_option("ask")
     page.get_by_label("Your reply").fill(
         "Thanks for the feedback. Given the 12% drop in churn, I'd like a bonus of 10%."
@@ -25,7 +25,7 @@ def test_typing_a_reply_shows_its_score_and_feedback(page: Page, base_url: str) 
 
 
 def test_an_empty_reply_is_explained(page: Page, base_url: str) -> None:
-    page.goto(base_url + "/")
+    page.goto(base_url + "/score")
     page.get_by_label("Your reply").fill("   ")
     page.evaluate("document.getElementById('reply').removeAttribute('required')")
     page.get_by_role("button", name="Score").click()
