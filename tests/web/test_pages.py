@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
+from tests.live import ServerProcess
 from tests.web.axe import violations
 from tests.web.conftest import screenshot
 
@@ -204,3 +206,35 @@ def test_phone_sized_practice(phone: Page, base_url: str) -> None:
     assert width <= 390  # nothing forces sideways scrolling
     no_serious_violations(phone)
     screenshot(phone, "practice-phone")
+
+
+def test_losing_the_server_shows_it_and_resumes(page: Page, tmp_path: Path) -> None:
+    server = ServerProcess("--db", f"sqlite:///{tmp_path / 'r.sqlite3'}", cwd=tmp_path)
+    server.start()
+    try:
+        start(page, server.base_url)
+        say(page, GRANTED[0])
+        server.kill9()
+        expect(page.get_by_role("status")).to_contain_text("reconnecting")
+        server.start()
+        expect(page.get_by_role("status")).to_have_text("Connected", timeout=20_000)
+        say(page, GRANTED[1])
+        expect(page.get_by_role("log").locator(".bubble.user")).to_have_count(2)
+    finally:
+        server.stop()
+
+
+def test_a_second_attempt_is_compared_with_the_first(page: Page, base_url: str) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    for _ in range(2):
+        start(page, base_url)
+        for text in GRANTED:
+            say(page, text)
+    summary = page.get_by_role("region", name="Summary")
+    summary.get_by_role("link", name="Open the transcript").click()
+    compare = page.get_by_role("table").filter(has_text="Previous")
+    expect(compare).to_contain_text("Score")
+    expect(compare).to_contain_text("granted")
+    # Everything the pages load comes from this server: it works offline.
+    assert requests and all(url.startswith(base_url) for url in requests)
