@@ -19,9 +19,11 @@ from server.db.database import make_engine, ping
 from server.db.migrate import secret_key, upgrade
 from server.guards import is_json, same_origin
 from server.identity import Signer, new_owner, owner_of, set_owner_cookie
+from server.metrics import metrics
 from server.practice import Practice
 from server.settings import Settings
 from server.websocket import Hub, SessionSocket
+from server.writer import Writer
 
 log = logging.getLogger("rehearse")
 
@@ -53,7 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.practice = Practice(engine, library)
         app.state.signer = Signer(secret)
         app.state.hub = Hub()
+        app.state.writer = Writer(engine)
         yield
+        app.state.writer.close()
         engine.dispose()
 
     app = FastAPI(title="Rehearse", version="0.1.0", lifespan=lifespan)
@@ -93,10 +97,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def practice_socket(websocket: WebSocket, session_id: str) -> None:
         state = websocket.app.state
         socket = SessionSocket(
-            websocket, session_id, state.practice, state.hub, config.replies_per_second
+            websocket,
+            session_id=session_id,
+            practice=state.practice,
+            hub=state.hub,
+            rate=config.replies_per_second,
+            writer=state.writer,
         )
         await socket.run(state.signer)
 
+    app.add_route("/metrics", metrics, include_in_schema=False)
     app.include_router(api.router)
     app.include_router(pages.router)
     return app

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from dialogue.conversation import Conversation, Turn
 from dialogue.prepared import Prepared
@@ -24,6 +24,21 @@ from server.transcripts import listing_json, session_json, turn_json
 
 sessions = practice_sessions
 turns = session_turns
+
+# The statements of a turn, built once: building SQLAlchemy expressions on every call cost
+# more than running them (profile of a turn: about a third in expression building).
+_OWNED = select(sessions).where(
+    sessions.c.id == bindparam("sid"), sessions.c.owner == bindparam("owner")
+)
+_OWNED_FOR_UPDATE = _OWNED.with_for_update()
+_BY_CLIENT_ID = select(turns).where(
+    turns.c.session_id == bindparam("sid"), turns.c.client_id == bindparam("client_id")
+)
+_BY_INDEX = select(turns).where(
+    turns.c.session_id == bindparam("sid"), turns.c.idx == bindparam("idx")
+)
+_INSERT_TURN = insert(turns)
+_UPDATE_SESSION = update(sessions).where(sessions.c.id == bindparam("sid"))
 
 
 class NotFoundError(LookupError):
@@ -53,7 +68,9 @@ def _now() -> datetime:
 
 
 def _new_id() -> str:
-    return secrets.token_urlsafe(16)
+    # Hex: safe in URLs and paths, and never starts with '-' (which a command line would
+    # take for an option, as in `rehearse export ID`).
+    return secrets.token_hex(12)
 
 
 class Practice:
@@ -114,10 +131,8 @@ class Practice:
         return {"id": session_id, "scenario": scenario, "seed": conversation.seed}
 
     def _row(self, connection: Connection, session_id: str, owner: str, lock: bool = False) -> Any:
-        query = select(sessions).where(sessions.c.id == session_id, sessions.c.owner == owner)
-        if lock:
-            query = query.with_for_update()
-        row = connection.execute(query).one_or_none()
+        query = _OWNED_FOR_UPDATE if lock else _OWNED
+        row = connection.execute(query, {"sid": session_id, "owner": owner}).one_or_none()
         if row is None:
             raise NotFoundError(f"no session {session_id!r}")
         return row
@@ -198,12 +213,13 @@ class Practice:
 
     def claim(self, session_id: str, owner: str) -> str:
         """Make a new connection the one that plays this session; returns its token."""
-        token = secrets.token_hex(8)
         with self.engine.begin() as connection:
-            self._row(connection, session_id, owner, lock=True)
-            connection.execute(
-                update(sessions).where(sessions.c.id == session_id).values(connection=token)
-            )
+            return self.claim_in(connection, session_id, owner)
+
+    def claim_in(self, connection: Connection, session_id: str, owner: str) -> str:
+        token = secrets.token_hex(8)
+        self._row(connection, session_id, owner, lock=True)
+        connection.execute(_UPDATE_SESSION.values(connection=token), {"sid": session_id})
         return token
 
     # Playing -------------------------------------------------------------------------------
@@ -224,43 +240,67 @@ class Practice:
         ReplyRejectedError (nothing is stored then).
         """
         with self.engine.begin() as connection:
-            row = self._row(connection, session_id, owner, lock=True)
-            if row.connection != token:
-                raise SupersededError("another connection took over this session")
-            if client_id is not None:
-                repeated = self._repeated(connection, row, client_id)
-                if repeated is not None:
-                    return repeated
-            if row.outcome is not None:
-                raise FinishedError(f"the meeting is over (outcome: {row.outcome})")
-            conversation = self.library.get(row.scenario).restore(row.snapshot)
-            score: Score = score_for(conversation.stage, conversation.prepared)
-            turn = conversation.apply(text, score)
-            user, manager = self._store_turn(connection, session_id, turn, client_id)
-            session = self._store_state(connection, session_id, conversation)
-            return TurnResult(user, manager, session)
+            return self.reply_in(
+                connection,
+                session_id,
+                owner,
+                token=token,
+                text=text,
+                client_id=client_id,
+                score_for=score_for,
+            )
+
+    def reply_in(
+        self,
+        connection: Connection,
+        session_id: str,
+        owner: str,
+        *,
+        token: str,
+        text: str,
+        client_id: str | None,
+        score_for: Any,
+    ) -> TurnResult:
+        """`reply` inside the caller's transaction: checks and reads first, writes last."""
+        row = self._row(connection, session_id, owner, lock=True)
+        if row.connection != token:
+            raise SupersededError("another connection took over this session")
+        if client_id is not None:
+            repeated = self._repeated(connection, row, client_id)
+            if repeated is not None:
+                return repeated
+        if row.outcome is not None:
+            raise FinishedError(f"the meeting is over (outcome: {row.outcome})")
+        conversation = self.library.get(row.scenario).restore(row.snapshot)
+        score: Score = score_for(conversation.stage, conversation.prepared)
+        turn = conversation.apply(text, score)
+        user, manager = self._store_turn(connection, session_id, turn, client_id)
+        session = self._store_state(connection, session_id, conversation)
+        return TurnResult(user, manager, session)
 
     def leave(self, session_id: str, owner: str, token: str) -> dict[str, Any]:
         """End the session with outcome `abandoned` (if it has not ended)."""
         with self.engine.begin() as connection:
-            row = self._row(connection, session_id, owner, lock=True)
-            if row.connection != token:
-                raise SupersededError("another connection took over this session")
-            conversation = self.library.get(row.scenario).restore(row.snapshot)
-            if row.outcome is None:
-                conversation.abandon()
-                return self._store_state(connection, session_id, conversation)
-            return self._session_dict(row)
+            return self.leave_in(connection, session_id, owner, token)
+
+    def leave_in(
+        self, connection: Connection, session_id: str, owner: str, token: str
+    ) -> dict[str, Any]:
+        row = self._row(connection, session_id, owner, lock=True)
+        if row.connection != token:
+            raise SupersededError("another connection took over this session")
+        conversation = self.library.get(row.scenario).restore(row.snapshot)
+        if row.outcome is None:
+            conversation.abandon()
+            return self._store_state(connection, session_id, conversation)
+        return self._session_dict(row)
 
     def _repeated(self, connection: Connection, row: Any, client_id: str) -> TurnResult | None:
-        query = select(turns).where(turns.c.session_id == row.id, turns.c.client_id == client_id)
-        user_row = connection.execute(query).one_or_none()
+        params = {"sid": row.id, "client_id": client_id}
+        user_row = connection.execute(_BY_CLIENT_ID, params).one_or_none()
         if user_row is None:
             return None
-        manager_query = select(turns).where(
-            turns.c.session_id == row.id, turns.c.idx == user_row.idx + 1
-        )
-        manager_row = connection.execute(manager_query).one()
+        manager_row = connection.execute(_BY_INDEX, {"sid": row.id, "idx": user_row.idx + 1}).one()
         return TurnResult(
             turn_json(user_row), turn_json(manager_row), self._session_dict(row), True
         )
@@ -298,7 +338,7 @@ class Practice:
             "created": now,
         }
         user["kind"] = user["state"] = None
-        connection.execute(insert(turns), [user, manager])
+        connection.execute(_INSERT_TURN, [user, manager])
         return _as_turn(user), _as_turn(manager)
 
     def _store_state(
@@ -318,9 +358,15 @@ class Practice:
                 "summary": summary.to_json(),
                 "finished": _now(),
             }
-        connection.execute(update(sessions).where(sessions.c.id == session_id).values(**values))
-        row = connection.execute(select(sessions).where(sessions.c.id == session_id)).one()
-        return self._session_dict(row)
+        connection.execute(_UPDATE_SESSION.values(**values), {"sid": session_id})
+        return {
+            "id": session_id,
+            "outcome": values.get("outcome"),
+            "score": values.get("score"),
+            "summary": values.get("summary"),
+            "state": values["state"],
+            "stage": values["stage"],
+        }
 
     def _session_dict(self, row: Any) -> dict[str, Any]:
         return {

@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from collections import deque
+from functools import partial
 from typing import Any, Final
 
 from starlette.concurrency import run_in_threadpool
@@ -21,9 +22,11 @@ from dialogue.errors import check_reply_text
 from dialogue.prepared import Prepared
 from server.guards import same_origin
 from server.identity import Signer, owner_of
+from server.metrics import ACTIVE_SESSIONS, ERRORS, SCORING_SECONDS, TURN_SECONDS, TURNS
 from server.practice import FinishedError, NotFoundError, Practice, SupersededError, TurnResult
 from server.settings import MAX_FRAME_BYTES
 from server.transcripts import end_frame, manager_frame, score_frame
+from server.writer import Writer
 
 log = logging.getLogger("rehearse")
 
@@ -86,11 +89,19 @@ class SessionSocket:
     """One websocket playing one session."""
 
     def __init__(
-        self, websocket: WebSocket, session_id: str, practice: Practice, hub: Hub, rate: int
+        self,
+        websocket: WebSocket,
+        *,
+        session_id: str,
+        practice: Practice,
+        hub: Hub,
+        rate: int,
+        writer: Writer,
     ) -> None:
         self.websocket = websocket
         self.session_id = session_id
         self.practice = practice
+        self.writer = writer
         self.hub = hub
         self.rate = rate
         self.owner = ""
@@ -104,6 +115,7 @@ class SessionSocket:
             await self.websocket.send_text(json.dumps(frame, ensure_ascii=False))
 
     async def error(self, code: str, message: str) -> None:
+        ERRORS.labels(code).inc()
         await self.send({"type": "error", "code": code, "message": message})
 
     async def retire(self) -> None:
@@ -127,12 +139,15 @@ class SessionSocket:
             if owner is None:
                 raise NotFoundError("no identity")
             self.owner = owner
-            self.token = await run_in_threadpool(self.practice.claim, self.session_id, owner)
+            self.token = await self.writer.submit(
+                partial(self.practice.claim_in, session_id=self.session_id, owner=owner)
+            )
         except NotFoundError:
             await self.error("not_found", f"no practice session {self.session_id!r}")
             await self._close(CLOSE_NOT_FOUND)
             return
         await self.hub.take_over(self.session_id, self)
+        ACTIVE_SESSIONS.inc()
         try:
             session = await run_in_threadpool(self.practice.transcript, self.session_id, owner)
             await self.send({"type": "snapshot", "session": session})
@@ -140,6 +155,7 @@ class SessionSocket:
         except WebSocketDisconnect:
             pass
         finally:
+            ACTIVE_SESSIONS.dec()
             self.hub.leave(self.session_id, self)
 
     async def _loop(self) -> None:
@@ -190,8 +206,13 @@ class SessionSocket:
             await self.send({"type": "pong"})
             return True
         if message["type"] == "leave":
-            session = await run_in_threadpool(
-                self.practice.leave, self.session_id, self.owner, self.token
+            session = await self.writer.submit(
+                partial(
+                    self.practice.leave_in,
+                    session_id=self.session_id,
+                    owner=self.owner,
+                    token=self.token,
+                )
             )
             await self.send(end_frame(session))
             await self._close(1000)
@@ -208,6 +229,7 @@ class SessionSocket:
         return False
 
     async def _reply(self, text: str, client_id: str | None) -> bool:
+        received = time.perf_counter()
         if self._limited():
             await self.error("rate_limited", f"more than {self.rate} replies a second; slow down")
             return True
@@ -215,16 +237,19 @@ class SessionSocket:
             check_reply_text(text)
 
             def score_for(stage: str, prepared: Prepared | None) -> Any:
-                return score_reply(text, stage, prepared)
+                with SCORING_SECONDS.time():
+                    return score_reply(text, stage, prepared)
 
-            result: TurnResult = await run_in_threadpool(
-                self.practice.reply,
-                self.session_id,
-                self.owner,
-                token=self.token,
-                text=text,
-                client_id=client_id,
-                score_for=score_for,
+            result: TurnResult = await self.writer.submit(
+                partial(
+                    self.practice.reply_in,
+                    session_id=self.session_id,
+                    owner=self.owner,
+                    token=self.token,
+                    text=text,
+                    client_id=client_id,
+                    score_for=score_for,
+                )
             )
         except ReplyRejectedError as exc:
             await self.error(exc.code, exc.message)
@@ -236,6 +261,8 @@ class SessionSocket:
         await self.send(score_frame(result.user))
         # `ends` tells a client an `end` frame follows, so it need not wait to find out.
         await self.send({**manager_frame(result.manager), "ends": ended})
+        TURN_SECONDS.observe(time.perf_counter() - received)
+        TURNS.inc()
         if ended:
             await self.send(end_frame(result.session))
         return True

@@ -179,3 +179,15 @@ def test_another_owner_is_refused(server: str) -> None:
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404
     with Browser(server).ws(f"/ws/sessions/{session_id}") as ws:  # no cookie at all
         assert receive(ws)["code"] == "not_found"
+
+
+def test_metrics_count_turns_sessions_and_errors(browser: Browser) -> None:
+    session_id = browser.start("supportive")["id"]
+    with browser.ws(f"/ws/sessions/{session_id}") as ws:
+        receive(ws)
+        reply(ws, GRANTED[0])
+        reply(ws, "   ")
+        metrics = browser.get("/metrics").text
+    assert "rehearse_turn_seconds_bucket" in metrics
+    assert "rehearse_turns_total" in metrics and "rehearse_active_sessions" in metrics
+    assert 'rehearse_errors_total{code="empty"}' in metrics

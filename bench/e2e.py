@@ -1,0 +1,228 @@
+"""End to end: Rehearse against its floor under the same load, memory per session, reconnect
+storm, cold start, and the PostgreSQL two-worker run. Figures are shown beside the floor's."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import websockets
+
+from bench.procs import cpu_seconds, floor_command, healthy, rehearse_command, rss_bytes, running
+
+SESSIONS = int(os.environ.get("BENCH_SESSIONS", "1000"))
+DURATION = float(os.environ.get("BENCH_DURATION", "20"))
+POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+TARGETS = {
+    "server_p99_ms": 5.0,
+    "cold_start_s": 2.0,
+    "storm_s": 2.0,
+    "bytes_per_session_deflate": 100 * 1024,
+    "bytes_per_session_plain": 40 * 1024,
+    "postgres_p99_ms": 25.0,
+}
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _load(url: str, sessions: int, duration: float, compression: str = "deflate") -> dict[str, Any]:
+    command = [sys.executable, "-m", "bench.load_client", "--url", url, "--sessions", str(sessions),
+               "--duration", str(duration), "--compression", compression]  # fmt: skip
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=duration + 300
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def _server_histogram(url: str) -> dict[str, Any]:
+    """Server-side turn time from /metrics: p50/p99 estimated from the histogram buckets."""
+    with urllib.request.urlopen(url + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    buckets: list[tuple[float, float]] = []
+    count = turns = scoring_sum = 0.0
+    for line in text.splitlines():
+        if line.startswith("rehearse_turn_seconds_bucket"):
+            edge = line.split('le="')[1].split('"')[0]
+            buckets.append(
+                (float("inf") if edge == "+Inf" else float(edge), float(line.split()[-1]))
+            )
+        elif line.startswith("rehearse_turn_seconds_count"):
+            count = float(line.split()[-1])
+        elif line.startswith("rehearse_turns_total"):
+            turns = float(line.split()[-1])
+        elif line.startswith("rehearse_scoring_seconds_sum"):
+            scoring_sum = float(line.split()[-1])
+
+    def quantile(share: float) -> float | None:
+        for edge, cumulative in buckets:
+            if count and cumulative >= share * count:
+                return edge * 1000
+        return None
+
+    return {"server_p50_ms_at_most": quantile(0.5), "server_p99_ms_at_most": quantile(0.99),
+            "turns": turns, "scoring_cpu_us_per_turn": round(scoring_sum / turns * 1e6, 1) if turns else None}  # fmt: skip
+
+
+def _measured(url: str, pid: int, sessions: int, duration: float) -> dict[str, Any]:
+    cpu_before = cpu_seconds(pid)
+    load = _load(url, sessions, duration)
+    cpu = cpu_seconds(pid) - cpu_before
+    messages = load["turns"] or 1
+    load["server_cpu_us_per_turn"] = round(cpu / messages * 1e6, 1)
+    return load
+
+
+async def _hold(url: str, count: int, compression: str | None) -> list[Any]:
+    connections = []
+    for number in range(count):
+        ws_path = _create(url)
+        ws = await websockets.connect(url.replace("http://", "ws://") + ws_path, compression=compression,
+                                      additional_headers={"Cookie": _COOKIE[url]})  # fmt: skip
+        await ws.recv()
+        connections.append(ws)
+        if number % 100 == 99:
+            await asyncio.sleep(0)
+    return connections
+
+
+_COOKIE: dict[str, str] = {}
+
+
+def _create(url: str) -> str:
+    headers = {"Content-Type": "application/json"}
+    if url in _COOKIE:
+        headers["Cookie"] = _COOKIE[url]
+    request = urllib.request.Request(
+        url + "/api/sessions", b'{"scenario":"supportive"}', headers, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        cookie = (response.headers.get("set-cookie") or "").split(";")[0]
+        if cookie:
+            _COOKIE.setdefault(url, cookie)
+        ws: str = json.loads(response.read())["ws"]
+        return ws
+
+
+async def _storm(url: str, paths: list[str]) -> float:
+    """Seconds until every session, reconnecting at once, has its snapshot."""
+    started = time.perf_counter()
+
+    async def reconnect(path: str) -> None:
+        ws = await websockets.connect(url.replace("http://", "ws://") + path, compression=None,
+                                      additional_headers={"Cookie": _COOKIE[url]}, open_timeout=30)  # fmt: skip
+        await ws.recv()
+        await ws.close()
+
+    await asyncio.gather(*(reconnect(p) for p in paths))
+    return round(time.perf_counter() - started, 3)
+
+
+async def _memory(url: str, pid: int, count: int, compression: str | None) -> dict[str, Any]:
+    """RSS per connected session on a fresh server (freed memory is not given back to the OS,
+    so each mode gets its own process); then, with them closed, the reconnect storm."""
+    warm = await _hold(url, 5, compression)  # first connections pay one-time costs
+    for ws in warm:
+        await ws.close()
+    before = rss_bytes(pid)
+    held = await _hold(url, count, compression)
+    per_session = round((rss_bytes(pid) - before) / count)
+    paths = [ws.request.path for ws in held]
+    for ws in held:
+        await ws.close()
+    await asyncio.sleep(0.5)
+    return {"bytes": per_session, "storm_s": await _storm(url, paths)}
+
+
+def _memory_run(workdir: Path, label: str, compression: str | None) -> dict[str, Any]:
+    port = _port()
+    url = f"http://127.0.0.1:{port}"
+    db = f"sqlite:///{workdir / f'memory-{label}.sqlite3'}"
+    with running(rehearse_command(port, db), workdir) as server:
+        healthy(url)
+        return asyncio.run(_memory(url, server.pid, SESSIONS, compression))
+
+
+def run() -> dict[str, Any]:
+    results: dict[str, Any] = {"sessions": SESSIONS, "duration_s": DURATION}
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        port = _port()
+        url = f"http://127.0.0.1:{port}"
+        db = f"sqlite:///{workdir / 'bench.sqlite3'}"
+        started = time.perf_counter()
+        with running(rehearse_command(port, db), workdir) as server:
+            healthy(url)
+            results["cold_start_s"] = round(time.perf_counter() - started, 3)
+            results["rehearse"] = _measured(url, server.pid, SESSIONS, DURATION)
+            results["rehearse"].update(_server_histogram(url))
+        deflate = _memory_run(workdir, "deflate", "deflate")
+        plain = _memory_run(workdir, "plain", None)
+        results["bytes_per_session_deflate"] = deflate["bytes"]
+        results["bytes_per_session_plain"] = plain["bytes"]
+        results["storm_s"] = max(deflate["storm_s"], plain["storm_s"])
+        floor_port = _port()
+        floor_url = f"http://127.0.0.1:{floor_port}"
+        with running(floor_command(floor_port), Path(__file__).parent.parent) as floor:
+            healthy(floor_url)
+            results["floor"] = _measured(floor_url, floor.pid, SESSIONS, DURATION)
+        pg_port = _port()
+        pg_url = f"http://127.0.0.1:{pg_port}"
+        try:
+            with running(rehearse_command(pg_port, POSTGRES, workers=2), workdir) as pg:
+                healthy(pg_url)
+                results["postgres_2_workers"] = _measured(pg_url, pg.pid, SESSIONS, DURATION)
+        except (OSError, TimeoutError, subprocess.CalledProcessError) as exc:
+            results["postgres_2_workers"] = {"error": str(exc)}
+    results["server_p99_ms"] = results["rehearse"].get("server_p99_ms_at_most")
+    results["postgres_p99_ms"] = results["postgres_2_workers"].get("p99_ms")
+    results["targets"] = TARGETS
+    return results
+
+
+def table(figures: dict[str, Any]) -> str:
+    r, f = figures["rehearse"], figures["floor"]
+    pg = figures.get("postgres_2_workers", {})
+
+    def ratio(a: Any, b: Any) -> str:
+        return (
+            f"{a / b:.1f}x"
+            if isinstance(a, int | float) and isinstance(b, int | float) and b
+            else "-"
+        )
+
+    rows = [
+        ("client p50 (ms)", r["p50_ms"], f["p50_ms"], ratio(r["p50_ms"], f["p50_ms"])),
+        ("client p99 (ms)", r["p99_ms"], f["p99_ms"], ratio(r["p99_ms"], f["p99_ms"])),
+        ("turns per second", r["turns_per_second"], f["turns_per_second"], ratio(r["turns_per_second"], f["turns_per_second"])),
+        ("server CPU per turn (us)", r["server_cpu_us_per_turn"], f["server_cpu_us_per_turn"],
+         ratio(r["server_cpu_us_per_turn"], f["server_cpu_us_per_turn"])),
+        ("errors", r["errors"] or 0, f["errors"] or 0, ""),
+    ]  # fmt: skip
+    lines = [f"End to end ({figures['sessions']} sessions, {figures['duration_s']} s, think 1 s +/- 0.5 s)",
+             f"{'':30}{'rehearse':>12}{'floor':>12}{'ratio':>8}"]  # fmt: skip
+    lines += [f"{name:30}{a!s:>12}{b!s:>12}{c:>8}" for name, a, b, c in rows]
+    lines += [
+        f"{'server turn p99 (ms, <=)':30}{r.get('server_p99_ms_at_most')!s:>12}   target 5",
+        f"{'scorer CPU per turn (us)':30}{r.get('scoring_cpu_us_per_turn')!s:>12}",
+        f"{'RSS per session, deflate (B)':30}{figures['bytes_per_session_deflate']!s:>12}   target 102400",
+        f"{'RSS per session, plain (B)':30}{figures['bytes_per_session_plain']!s:>12}   target 40960",
+        f"{'reconnect storm (s)':30}{figures['storm_s']!s:>12}   target 2",
+        f"{'cold start (s)':30}{figures['cold_start_s']!s:>12}   target 2",
+        f"{'PostgreSQL, 2 workers p99 (ms)':30}{pg.get('p99_ms', pg.get('error'))!s:>12}   target 25",
+    ]
+    return "\n".join(lines)

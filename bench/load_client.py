@@ -1,0 +1,145 @@
+"""The load client (its own process): N virtual users, each playing whole scripted conversations
+with a think time between replies, against Rehearse or the floor. Prints JSON figures.
+
+    python -m bench.load_client --url http://127.0.0.1:8000 --sessions 1000 --duration 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import time
+import urllib.request
+from typing import Any
+
+import websockets
+
+SCRIPT = [
+    "Hi Priya, could we book 30 minutes on Thursday to discuss my performance and a bonus?",
+    "Thanks for making time. I wanted to review my performance this year and discuss a bonus.",
+    "I rebuilt the ranking model; click-through rose 12%, about $400k a year in revenue.",
+    "I'd like a bonus of 8%, in line with market data for my level.",
+    "Thank you, I really appreciate it. I'm committed to the team.",
+    "Hi Priya, thanks for today. To recap: you'll put the 8% forward at calibration this week.",
+]
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.errors: dict[str, int] = {}
+        self.conversations = 0
+
+    def error(self, code: str) -> None:
+        self.errors[code] = self.errors.get(code, 0) + 1
+
+
+def _post_session(base: str, cookie: str) -> tuple[str, str]:
+    body = json.dumps({"scenario": "supportive"}).encode()
+    headers = {"Content-Type": "application/json"}
+    if cookie:
+        headers["Cookie"] = cookie
+    request = urllib.request.Request(base + "/api/sessions", body, headers, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        set_cookie = response.headers.get("set-cookie") or ""
+        created = json.loads(response.read())
+    return created["ws"], set_cookie.split(";")[0] or cookie
+
+
+async def _user(  # noqa: PLR0917 - one caller, in this module
+    number: int, base: str, cookie: str, args: argparse.Namespace, stats: Stats, stop_at: float
+) -> None:
+    rng = random.Random(number)
+    await asyncio.sleep(rng.uniform(0, args.ramp))
+    compression = None if args.compression == "none" else "deflate"
+    while time.monotonic() < stop_at:
+        try:
+            ws_path, _ = await asyncio.to_thread(_post_session, base, cookie)
+            url = base.replace("http://", "ws://") + ws_path
+            headers = {"Cookie": cookie} if cookie else {}
+            async with websockets.connect(
+                url, additional_headers=headers, compression=compression, open_timeout=30
+            ) as ws:
+                await ws.recv()  # the snapshot
+                for text in SCRIPT:
+                    await asyncio.sleep(
+                        max(0.0, args.think + rng.uniform(-args.jitter, args.jitter))
+                    )
+                    if time.monotonic() >= stop_at:
+                        return
+                    sent = time.perf_counter()
+                    await ws.send(
+                        json.dumps({"type": "reply", "text": text, "id": f"{number}-{time.time()}"})
+                    )
+                    ended = False
+                    while True:
+                        frame = json.loads(await ws.recv())
+                        if frame["type"] == "manager":
+                            stats.latencies.append(time.perf_counter() - sent)
+                            ended = bool(frame.get("ends"))
+                            break
+                        if frame["type"] == "error":
+                            stats.error(frame["code"])
+                            break
+                    if ended:
+                        await ws.recv()  # the end frame
+                        stats.conversations += 1
+                        break
+        except (OSError, websockets.exceptions.WebSocketException, TimeoutError) as exc:
+            stats.error(type(exc).__name__)
+            await asyncio.sleep(0.5)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else float("nan")
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    _, cookie = await asyncio.to_thread(_post_session, args.url, "")
+    stats = Stats()
+    started = time.monotonic()
+    stop_at = started + args.ramp + args.duration
+    await asyncio.gather(
+        *(_user(n, args.url, cookie, args, stats, stop_at) for n in range(args.sessions))
+    )
+    elapsed = time.monotonic() - started
+    lat = [x * 1000 for x in stats.latencies]
+    return {
+        "sessions": args.sessions,
+        "turns": len(lat),
+        "turns_per_second": round(len(lat) / max(elapsed - args.ramp / 2, 1e-9), 1),
+        "p50_ms": round(statistics.median(lat), 2) if lat else None,
+        "p99_ms": round(_percentile(lat, 0.99), 2) if lat else None,
+        "max_ms": round(max(lat), 2) if lat else None,
+        "errors": stats.errors,
+        "conversations": stats.conversations,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--sessions", type=int, default=1000)
+    parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--ramp", type=float, default=3)
+    parser.add_argument("--think", type=float, default=1.0)
+    parser.add_argument("--jitter", type=float, default=0.5)
+    parser.add_argument("--compression", choices=("deflate", "none"), default="deflate")
+    args = parser.parse_args()
+    try:
+        import uvloop  # noqa: PLC0415 - optional speed-up for the client side
+
+        uvloop.install()
+    except ImportError:
+        pass
+    print(json.dumps(asyncio.run(run(args))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
