@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -13,6 +14,7 @@ from dialogue import MAX_REPLY_CHARS, ReplyRejectedError, Stage, score_reply
 from dialogue.prepared import Prepared
 from server.practice import NotFoundError, Practice
 from server.transcripts import markdown
+from server.writer import Writer
 
 router = APIRouter(prefix="/api")
 
@@ -71,10 +73,20 @@ async def list_scenarios(request: Request) -> list[dict[str, Any]]:
 
 
 @router.post("/sessions", status_code=201)
-async def create_session(body: NewSession, practice: PracticeDep, owner: OwnerDep) -> Any:
+async def create_session(
+    request: Request, body: NewSession, practice: PracticeDep, owner: OwnerDep
+) -> Any:
+    writer: Writer = request.app.state.writer
     try:
-        created = await run_in_threadpool(
-            practice.create, owner, body.scenario, body.seed, body.start, body.prepared
+        created = await writer.submit(
+            partial(
+                practice.create_in,
+                owner=owner,
+                scenario=body.scenario,
+                seed=body.seed,
+                start=body.start,
+                prepared=body.prepared,
+            )
         )
     except KeyError as exc:
         raise HTTPException(status_code=404, detail=str(exc.args[0])) from exc

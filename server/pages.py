@@ -5,6 +5,7 @@ Forms that change state carry a CSRF token bound to the owner and must come from
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -23,6 +24,7 @@ from server.guards import same_origin
 from server.highlight import label, pieces
 from server.identity import Signer
 from server.practice import NotFoundError, Practice
+from server.writer import Writer
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(web_root() / "templates"))
@@ -116,14 +118,25 @@ async def save_preparation(
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     await run_in_threadpool(practice.save_notes, owner, scenario, notes)
     if fields.get("action") == "start":
-        return await _start(practice, owner, scenario, None)
+        return await _start(request, practice, owner, scenario, None)
     return RedirectResponse(f"/prepare/{scenario}?saved=1", status_code=303)
 
 
-async def _start(practice: Practice, owner: str, scenario: str, start: str | None) -> Response:
+async def _start(
+    request: Request, practice: Practice, owner: str, scenario: str, start: str | None
+) -> Response:
     notes = await run_in_threadpool(practice.notes, owner, scenario)
+    writer: Writer = request.app.state.writer
     try:
-        created = await run_in_threadpool(practice.create, owner, scenario, None, start, notes)
+        created = await writer.submit(
+            partial(
+                practice.create_in,
+                owner=owner,
+                scenario=scenario,
+                start=start,
+                prepared=notes,
+            )
+        )
     except KeyError as exc:
         raise HTTPException(status_code=404, detail=str(exc.args[0])) from exc
     except ValueError as exc:
@@ -135,7 +148,8 @@ async def _start(practice: Practice, owner: str, scenario: str, start: str | Non
 async def start(request: Request, practice: PracticeDep, owner: OwnerDep) -> Response:
     """Start a scenario (or a drill of it) with whatever the owner prepared for it."""
     fields = await _form(request)
-    return await _start(practice, owner, fields.get("scenario", ""), fields.get("start") or None)
+    scenario, drill = fields.get("scenario", ""), fields.get("start") or None
+    return await _start(request, practice, owner, scenario, drill)
 
 
 async def _session(practice: Practice, session_id: str, owner: str) -> dict[str, Any]:

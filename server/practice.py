@@ -96,38 +96,49 @@ class Practice:
     ) -> dict[str, Any]:
         """A new session whose opening line is stored with it. KeyError: unknown scenario;
         ValueError: unknown or unusable start state."""
+        with self.engine.begin() as connection:
+            return self.create_in(connection, owner, scenario, seed, start, prepared)
+
+    def create_in(  # noqa: PLR0917 - mirrors `create`
+        self,
+        connection: Connection,
+        owner: str,
+        scenario: str,
+        seed: int | None = None,
+        start: str | None = None,
+        prepared: Prepared | None = None,
+    ) -> dict[str, Any]:
         engine = self.library.get(scenario)
         conversation = engine.new_conversation(seed=seed, start=start, prepared=prepared)
         session_id = _new_id()
         line = conversation.last_line
-        with self.engine.begin() as connection:
-            connection.execute(
-                insert(sessions).values(
-                    id=session_id,
-                    owner=owner,
-                    scenario=scenario,
-                    seed=conversation.seed,
-                    start_state=start,
-                    prepared=prepared.model_dump() if prepared else None,
-                    snapshot=conversation.snapshot(),
-                    state=conversation.state,
-                    stage=conversation.stage,
-                    turn_count=0,
-                    started=_now(),
-                )
+        connection.execute(
+            insert(sessions).values(
+                id=session_id,
+                owner=owner,
+                scenario=scenario,
+                seed=conversation.seed,
+                start_state=start,
+                prepared=prepared.model_dump() if prepared else None,
+                snapshot=conversation.snapshot(),
+                state=conversation.state,
+                stage=conversation.stage,
+                turn_count=0,
+                started=_now(),
             )
-            connection.execute(
-                insert(turns).values(
-                    session_id=session_id,
-                    idx=line.index,
-                    speaker="manager",
-                    text=line.text,
-                    kind=line.kind,
-                    state=line.state,
-                    stage=line.stage,
-                    created=_now(),
-                )
+        )
+        connection.execute(
+            insert(turns).values(
+                session_id=session_id,
+                idx=line.index,
+                speaker="manager",
+                text=line.text,
+                kind=line.kind,
+                state=line.state,
+                stage=line.stage,
+                created=_now(),
             )
+        )
         return {"id": session_id, "scenario": scenario, "seed": conversation.seed}
 
     def _row(self, connection: Connection, session_id: str, owner: str, lock: bool = False) -> Any:
