@@ -3,34 +3,20 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from dialogue import MAX_REPLY_CHARS, ReplyRejectedError, Stage, score_reply
 from dialogue.prepared import Prepared
-from server.practice import NotFoundError, Practice
+from server.deps import OwnerDep, PracticeDep, WriterDep, practice_of
+from server.practice import NotFoundError
 from server.transcripts import markdown
-from server.writer import Writer
 
 router = APIRouter(prefix="/api")
-
-
-def practice_of(request: Request) -> Practice:
-    practice: Practice = request.app.state.practice
-    return practice
-
-
-def owner_of_request(request: Request) -> str:
-    owner: str = request.state.owner
-    return owner
-
-
-PracticeDep = Annotated[Practice, Depends(practice_of)]
-OwnerDep = Annotated[str, Depends(owner_of_request)]
 
 
 class NewSession(BaseModel):
@@ -74,9 +60,8 @@ async def list_scenarios(request: Request) -> list[dict[str, Any]]:
 
 @router.post("/sessions", status_code=201)
 async def create_session(
-    request: Request, body: NewSession, practice: PracticeDep, owner: OwnerDep
+    body: NewSession, practice: PracticeDep, owner: OwnerDep, writer: WriterDep
 ) -> Any:
-    writer: Writer = request.app.state.writer
     try:
         created = await writer.submit(
             partial(

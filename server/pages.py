@@ -6,10 +6,10 @@ Forms that change state carry a CSRF token bound to the owner and must come from
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
@@ -20,11 +20,11 @@ from dialogue.prepared import Prepared
 from dialogue.resources import web_root
 from dialogue.rubric import load_rubric
 from server.charts import Series, legend, line_chart, sparkline
+from server.deps import OwnerDep, PracticeDep, writer_of
 from server.guards import same_origin
 from server.highlight import label, pieces
 from server.identity import Signer
 from server.practice import NotFoundError, Practice
-from server.writer import Writer
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(web_root() / "templates"))
@@ -33,20 +33,6 @@ templates.env.filters["words"] = lambda value: str(value).replace("_", " ")
 templates.env.globals["highlight_label"] = label
 
 MAX_FORM_BYTES = 16_384
-
-
-def _practice(request: Request) -> Practice:
-    practice: Practice = request.app.state.practice
-    return practice
-
-
-def _owner(request: Request) -> str:
-    owner: str = request.state.owner
-    return owner
-
-
-PracticeDep = Annotated[Practice, Depends(_practice)]
-OwnerDep = Annotated[str, Depends(_owner)]
 
 
 def _render(request: Request, template: str, **context: Any) -> HTMLResponse:
@@ -126,9 +112,8 @@ async def _start(
     request: Request, practice: Practice, owner: str, scenario: str, start: str | None
 ) -> Response:
     notes = await run_in_threadpool(practice.notes, owner, scenario)
-    writer: Writer = request.app.state.writer
     try:
-        created = await writer.submit(
+        created = await writer_of(request).submit(
             partial(
                 practice.create_in,
                 owner=owner,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+from tests.conversations import GRANTED
 from tests.server.client import Browser
 from tests.server.test_score_command import rehearse
-from tests.server.test_websocket import GRANTED, play
+from tests.server.test_websocket import play
 
 
 def test_db_upgrade_is_idempotent(db_url: str) -> None:

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from tests.conversations import GRANTED
 from tests.databases import database
 from tests.live import ServerProcess
 from tests.server.client import Browser, receive, reply
-from tests.server.test_websocket import GRANTED
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

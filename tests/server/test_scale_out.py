@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from tests.conversations import GRANTED
 from tests.databases import postgres_database
 from tests.live import ServerProcess
 from tests.server.client import Browser, receive, reply
-from tests.server.test_websocket import GRANTED
 
 
 @pytest.fixture(scope="module")

@@ -8,18 +8,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
+from tests.conversations import GRANTED
 from tests.live import ServerProcess
 from tests.web.axe import violations
 from tests.web.conftest import screenshot
-
-GRANTED = [
-    "Hi Priya, could we book 30 minutes on Thursday to discuss my performance and a bonus?",
-    "Thanks for making time. I wanted to review my performance this year and discuss a bonus.",
-    "I rebuilt the ranking model; click-through rose 12%, about $400k a year in revenue.",
-    "I'd like a bonus of 8%, in line with market data for my level.",
-    "Thank you, I really appreciate it. I'm committed to the team.",
-    "Hi Priya, thanks for today. To recap: you'll put the 8% forward at calibration this week.",
-]
 
 
 def start(page: Page, base_url: str, title: str = "The supportive manager") -> None:
