@@ -111,6 +111,21 @@ class ScenarioLibrary:
     engines: dict[str, ScenarioEngine] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
+    def listing(self) -> list[dict[str, Any]]:
+        """What clients are told of each scenario, in order (the API and `rehearse scenarios`)."""
+        return [
+            {
+                "id": spec.id,
+                "title": spec.title,
+                "description": spec.description,
+                "difficulty": spec.difficulty,
+                "tags": list(spec.tags),
+                "manager": spec.manager.model_dump(),
+                "drills": [{"state": d.state, "label": d.label} for d in spec.drills],
+            }
+            for spec in (engine.spec for engine in self.in_order())
+        ]
+
     def in_order(self) -> list[ScenarioEngine]:
         """Easiest first, then by title: the order people are shown them in."""
         rank = {"easy": 0, "medium": 1, "hard": 2}

@@ -43,19 +43,7 @@ def _not_found(session_id: str) -> HTTPException:
 
 @router.get("/scenarios")
 async def list_scenarios(request: Request) -> list[dict[str, Any]]:
-    library = practice_of(request).library
-    return [
-        {
-            "id": spec.id,
-            "title": spec.title,
-            "description": spec.description,
-            "difficulty": spec.difficulty,
-            "tags": list(spec.tags),
-            "manager": spec.manager.model_dump(),
-            "drills": [{"state": d.state, "label": d.label} for d in spec.drills],
-        }
-        for spec in (engine.spec for engine in library.in_order())
-    ]
+    return practice_of(request).library.listing()
 
 
 @router.post("/sessions", status_code=201)

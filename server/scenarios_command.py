@@ -18,17 +18,7 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     library = library_from(args)
-    rows: list[dict[str, Any]] = [
-        {
-            "id": spec.id,
-            "title": spec.title,
-            "difficulty": spec.difficulty,
-            "tags": list(spec.tags),
-            "manager": spec.manager.model_dump(),
-            "drills": [{"state": d.state, "label": d.label} for d in spec.drills],
-        }
-        for spec in (engine.spec for engine in library.in_order())
-    ]
+    rows = library.listing()
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
