@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
@@ -17,26 +17,15 @@ from dialogue.scenario_loader import load_library
 from server import api, pages
 from server.db.database import make_engine, ping
 from server.db.migrate import secret_key, upgrade
-from server.guards import is_json, same_origin
-from server.identity import Signer, new_owner, owner_of, set_owner_cookie
+from server.identity import Signer
 from server.metrics import metrics
+from server.middleware import IdentityAndGuards
 from server.practice import Practice
 from server.settings import Settings
 from server.websocket import Hub, SessionSocket
 from server.writer import Writer
 
 log = logging.getLogger("rehearse")
-
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
-UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-Handler = Callable[[Request], Awaitable[Response]]
-
-
-def _problem(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"detail": {"code": code, "message": message}}, status_code=status)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -64,26 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     root = web_root()
     app.mount("/static", StaticFiles(directory=str(root / "static")), name="static")
 
-    @app.middleware("http")
-    async def identity_and_guards(request: Request, call_next: Handler) -> Response:
-        if request.method in UNSAFE_METHODS and request.url.path.startswith("/api/"):
-            if not same_origin(request):
-                return _problem(403, "forbidden_origin", "requests from other sites are refused")
-            if request.method != "DELETE" and not is_json(request.headers.get("content-type")):
-                return _problem(415, "unsupported_media_type", "send application/json")
-        signer: Signer = request.app.state.signer
-        owner = owner_of(request, signer)
-        fresh = owner is None
-        request.state.owner = owner or new_owner()
-        response = await call_next(request)
-        if fresh:
-            secure = request.url.scheme == "https"
-            set_owner_cookie(response, signer, request.state.owner, secure)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
+    app.add_middleware(IdentityAndGuards)
 
     @app.get("/healthz", response_model=None)
     async def healthz(request: Request) -> Any:
