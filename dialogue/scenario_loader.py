@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from ruamel.yaml.error import YAMLError
 
 from dialogue.engine import ScenarioEngine, content_hash
 from dialogue.problems import Problem, ScenarioError
 from dialogue.resources import builtin_scenarios
 from dialogue.scenario_check import check_references, lint
 from dialogue.scenario_model import ScenarioSpec
-from dialogue.yamlpos import line_of, load_with_lines, to_plain
+from dialogue.yamlpos import line_of, load_fast, load_with_lines
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 NOT_SCENARIOS = frozenset({"rubric.yaml", "guide.yaml"})
@@ -68,22 +69,30 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 
 def parse_scenario(text: str, source: str) -> tuple[ScenarioEngine | None, list[Problem]]:
-    """Load one scenario: an engine if it has no error, and every problem found."""
+    """Load one scenario: an engine if it has no error, and every problem found.
+
+    A file is read with the fast C parser; only when something is wrong is it parsed again,
+    keeping positions, so that every problem can name its line.
+    """
     try:
-        data = load_with_lines(text, source)
-    except ScenarioError as exc:
-        return None, exc.problems
-    if not isinstance(data, dict):
-        return None, [
-            Problem(source, 1, (), "a scenario file is a mapping of keys (format, id, ...)")
-        ]
+        plain = load_fast(text)
+    except YAMLError:
+        plain = None
+    if not isinstance(plain, dict):
+        try:
+            data = load_with_lines(text, source)
+        except ScenarioError as exc:
+            return None, exc.problems
+        message = "a scenario file is a mapping of keys (format, id, ...)"
+        return None, [Problem(source, 1, (), message)]
     try:
-        spec = ScenarioSpec.model_validate(to_plain(data))
+        spec = ScenarioSpec.model_validate(plain)
     except ValidationError as exc:
-        return None, _pydantic_problems(exc, data, source)
+        return None, _pydantic_problems(exc, load_with_lines(text, source), source)
     findings = check_references(spec)
     if not any(severity == "error" for _, _, severity in findings):
         findings += lint(spec)
+    data = load_with_lines(text, source) if findings else None
     problems = [
         Problem(source, line_of(data, path), path, message, severity)
         for path, message, severity in findings

@@ -11,6 +11,11 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from dialogue.problems import Path, Problem, ScenarioError
 
 
+def load_fast(text: str) -> Any:
+    """Parse YAML with the C parser into plain data (no positions); YAMLError if malformed."""
+    return to_plain(YAML(typ="safe", pure=False).load(text))
+
+
 def load_with_lines(text: str, source: str) -> Any:
     """Parse YAML text (round-trip mode, so nodes know their lines)."""
     yaml = YAML(typ="rt")

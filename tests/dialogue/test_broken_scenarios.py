@@ -136,3 +136,17 @@ def test_a_broken_user_file_is_reported_and_skipped(
     messages = [str(p) for p in library.problems]
     assert any("broken.yaml" in m and "unknown state 'nowhere'" in m for m in messages), messages
     assert any("again.yaml" in m and "already defined" in m for m in messages), messages
+
+
+def test_a_duplicate_key_is_reported_with_its_line() -> None:
+    found = problems_of(BASE.replace("title: Tiny\n", "title: Tiny\ntitle: Again\n"))
+    assert found == [
+        'tiny.yaml:4: not valid YAML: found duplicate key "title" with value "Again" '
+        '(original value: "Tiny")'
+    ]
+
+
+def test_a_file_that_is_not_a_mapping_is_refused() -> None:
+    assert problems_of("- just\n- a list\n") == [
+        "tiny.yaml:1: a scenario file is a mapping of keys (format, id, ...)"
+    ]
