@@ -227,6 +227,15 @@ class Practice:
         with self.engine.begin() as connection:
             return self.claim_in(connection, session_id, owner)
 
+    def open_in(
+        self, connection: Connection, session_id: str, owner: str
+    ) -> tuple[str, dict[str, Any]]:
+        """Claim the session for a new connection and read its transcript, in one go."""
+        token = self.claim_in(connection, session_id, owner)
+        row = self._row(connection, session_id, owner)
+        turn_rows = self._turn_rows(connection, session_id)
+        return token, session_json(row, turn_rows, self._title(row.scenario))
+
     def claim_in(self, connection: Connection, session_id: str, owner: str) -> str:
         token = secrets.token_hex(8)
         self._row(connection, session_id, owner, lock=True)

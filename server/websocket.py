@@ -14,7 +14,6 @@ from collections import deque
 from functools import partial
 from typing import Any, Final
 
-from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from dialogue import ReplyRejectedError, score_reply
@@ -139,8 +138,8 @@ class SessionSocket:
             if owner is None:
                 raise NotFoundError("no identity")
             self.owner = owner
-            self.token = await self.writer.submit(
-                partial(self.practice.claim_in, session_id=self.session_id, owner=owner)
+            self.token, session = await self.writer.submit(
+                partial(self.practice.open_in, session_id=self.session_id, owner=owner)
             )
         except NotFoundError:
             await self.error("not_found", f"no practice session {self.session_id!r}")
@@ -149,7 +148,6 @@ class SessionSocket:
         await self.hub.take_over(self.session_id, self)
         ACTIVE_SESSIONS.inc()
         try:
-            session = await run_in_threadpool(self.practice.transcript, self.session_id, owner)
             await self.send({"type": "snapshot", "session": session})
             await self._loop()
         except WebSocketDisconnect:
