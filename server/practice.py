@@ -1,9 +1,9 @@
 """Practice sessions in the database: create, read, play a turn, leave, delete.
 
-Every function is synchronous (the web layer runs them in worker threads) and does its writes
-in one transaction, so a turn - the reply, its score, the manager's answer and the engine
-snapshot - is either committed whole or not at all, and it is committed before it is sent.
-No session state is kept in the process between calls.
+Every function is synchronous. The `*_in` ones write inside a transaction their caller holds
+(server.writer runs them, many to a commit); a turn - the reply, its score, the manager's
+answer and the engine snapshot - is committed whole or not at all, before it is sent. Reads
+run in worker threads. No session state is kept in the process between calls.
 """
 
 from __future__ import annotations
@@ -86,20 +86,7 @@ class Practice:
 
     # Creating and reading ----------------------------------------------------------------
 
-    def create(
-        self,
-        owner: str,
-        scenario: str,
-        seed: int | None = None,
-        start: str | None = None,
-        prepared: Prepared | None = None,
-    ) -> dict[str, Any]:
-        """A new session whose opening line is stored with it. KeyError: unknown scenario;
-        ValueError: unknown or unusable start state."""
-        with self.engine.begin() as connection:
-            return self.create_in(connection, owner, scenario, seed, start, prepared)
-
-    def create_in(  # noqa: PLR0917 - mirrors `create`
+    def create_in(  # noqa: PLR0917 - called by keyword through the writer
         self,
         connection: Connection,
         owner: str,
@@ -108,6 +95,8 @@ class Practice:
         start: str | None = None,
         prepared: Prepared | None = None,
     ) -> dict[str, Any]:
+        """A new session whose opening line is stored with it. KeyError: unknown scenario;
+        ValueError: unknown or unusable start state."""
         engine = self.library.get(scenario)
         conversation = engine.new_conversation(seed=seed, start=start, prepared=prepared)
         session_id = _new_id()
@@ -222,53 +211,22 @@ class Practice:
                 )
             )
 
-    def claim(self, session_id: str, owner: str) -> str:
-        """Make a new connection the one that plays this session; returns its token."""
-        with self.engine.begin() as connection:
-            return self.claim_in(connection, session_id, owner)
-
     def open_in(
         self, connection: Connection, session_id: str, owner: str
     ) -> tuple[str, dict[str, Any]]:
         """Claim the session for a new connection and read its transcript, in one go."""
-        token = self.claim_in(connection, session_id, owner)
-        row = self._row(connection, session_id, owner)
+        row, token = self._claim(connection, session_id, owner)
         turn_rows = self._turn_rows(connection, session_id)
         return token, session_json(row, turn_rows, self._title(row.scenario))
 
-    def claim_in(self, connection: Connection, session_id: str, owner: str) -> str:
+    def _claim(self, connection: Connection, session_id: str, owner: str) -> tuple[Any, str]:
+        """Make a new connection the one that plays this session: its row, and its token."""
         token = secrets.token_hex(8)
-        self._row(connection, session_id, owner, lock=True)
+        row = self._row(connection, session_id, owner, lock=True)
         connection.execute(_UPDATE_SESSION.values(connection=token), {"sid": session_id})
-        return token
+        return row, token
 
     # Playing -------------------------------------------------------------------------------
-
-    def reply(
-        self,
-        session_id: str,
-        owner: str,
-        *,
-        token: str,
-        text: str,
-        client_id: str | None,
-        score_for: Any,
-    ) -> TurnResult:
-        """Apply one reply, in one transaction. `score_for(stage, prepared)` scores it.
-
-        Raises NotFoundError, SupersededError, FinishedError, or the scorer's
-        ReplyRejectedError (nothing is stored then).
-        """
-        with self.engine.begin() as connection:
-            return self.reply_in(
-                connection,
-                session_id,
-                owner,
-                token=token,
-                text=text,
-                client_id=client_id,
-                score_for=score_for,
-            )
 
     def reply_in(
         self,
@@ -281,7 +239,9 @@ class Practice:
         client_id: str | None,
         score_for: Any,
     ) -> TurnResult:
-        """`reply` inside the caller's transaction: checks and reads first, writes last."""
+        """Apply one reply in the caller's transaction: checks and reads first, writes last.
+        `score_for(stage, prepared)` scores it. Raises NotFoundError, SupersededError or
+        FinishedError before writing anything."""
         row = self._row(connection, session_id, owner, lock=True)
         if row.connection != token:
             raise SupersededError("another connection took over this session")
@@ -298,14 +258,10 @@ class Practice:
         session = self._store_state(connection, session_id, conversation)
         return TurnResult(user, manager, session)
 
-    def leave(self, session_id: str, owner: str, token: str) -> dict[str, Any]:
-        """End the session with outcome `abandoned` (if it has not ended)."""
-        with self.engine.begin() as connection:
-            return self.leave_in(connection, session_id, owner, token)
-
     def leave_in(
         self, connection: Connection, session_id: str, owner: str, token: str
     ) -> dict[str, Any]:
+        """End the session with outcome `abandoned` (if it has not ended)."""
         row = self._row(connection, session_id, owner, lock=True)
         if row.connection != token:
             raise SupersededError("another connection took over this session")
