@@ -1,24 +1,27 @@
 """Practice sessions in the database: create, read, play a turn, leave, delete.
 
-Every function is synchronous. The `*_in` ones write inside a transaction their caller holds
-(server.writer runs them, many to a commit); a turn - the reply, its score, the manager's
-answer and the engine snapshot - is committed whole or not at all, before it is sent. Reads
-run in worker threads. No session state is kept in the process between calls.
+Every function is synchronous. The `*_in` ones run inside a transaction their caller holds
+(server.writer runs them, many to a commit). A connected websocket keeps its session's
+conversation in memory (a LiveSession) and applies each reply to it; the turn - the reply, its
+score, the manager's answer and the engine snapshot - is then committed whole or not at all,
+before it is sent, and only while that connection still holds the session. Reads run in worker
+threads.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from dialogue.conversation import Conversation, Turn
+from dialogue.engine import SnapshotError
 from dialogue.prepared import Prepared
 from dialogue.scenario_loader import ScenarioLibrary
-from dialogue.scoring import Score
+from server.db.raw import RawStatement
 from server.db.schema import practice_sessions, prepared_notes, session_turns
 from server.transcripts import listing_json, session_json, turn_json
 
@@ -37,8 +40,22 @@ _BY_CLIENT_ID = select(turns).where(
 _BY_INDEX = select(turns).where(
     turns.c.session_id == bindparam("sid"), turns.c.idx == bindparam("idx")
 )
-_INSERT_TURN = insert(turns)
-_UPDATE_SESSION = update(sessions).where(sessions.c.id == bindparam("sid"))
+_EXISTS = select(sessions.c.id).where(sessions.c.id == bindparam("sid"))
+_CLAIM = (
+    update(sessions)
+    .where(sessions.c.id == bindparam("sid"))
+    .values(connection=bindparam("connection"))
+)
+_STATE_COLUMNS = (
+    "snapshot", "state", "stage", "turn_count", "outcome", "score", "summary", "finished"
+)  # fmt: skip
+# A turn's writes: the state only while the connection holds the session, then its rows.
+_UPDATE_OWNED = (
+    update(sessions)
+    .where(sessions.c.id == bindparam("sid"), sessions.c.connection == bindparam("token"))
+    .values({name: bindparam(name) for name in _STATE_COLUMNS})
+)
+_EMPTY_TURN: dict[str, Any] = dict.fromkeys(c.name for c in turns.columns)
 
 
 class NotFoundError(LookupError):
@@ -61,6 +78,36 @@ class TurnResult:
     manager: dict[str, Any]
     session: dict[str, Any]
     repeated: bool = False  # answered from a reply already applied (same `id`)
+    strengths: list[dict[str, Any]] | None = None  # known when just scored
+
+
+@dataclass
+class LiveSession:
+    """A session as the connection playing it holds it between turns."""
+
+    id: str
+    owner: str
+    token: str  # the claim this connection holds; a newer connection replaces it
+    client_ids: set[str] = field(default_factory=set)  # the `id`s of replies already applied
+    conversation: Conversation | None = None  # None: re-read before the next turn
+    problem: str | None = None  # why it cannot be played on (its scenario changed or went)
+
+
+@dataclass(frozen=True)
+class Opened:
+    live: LiveSession
+    session: dict[str, Any]  # the transcript, for the snapshot frame
+
+
+@dataclass(frozen=True)
+class TurnWrite:
+    """A turn applied in memory, waiting to be stored."""
+
+    session_id: str
+    token: str
+    rows: tuple[dict[str, Any], dict[str, Any]]
+    state: dict[str, Any]
+    result: TurnResult
 
 
 def _now() -> datetime:
@@ -79,6 +126,9 @@ class Practice:
     def __init__(self, engine: Engine, library: ScenarioLibrary) -> None:
         self.engine = engine
         self.library = library
+        self._insert_session = RawStatement(insert(sessions), engine.dialect)
+        self._insert_turn = RawStatement(insert(turns), engine.dialect)
+        self._update_owned = RawStatement(_UPDATE_OWNED, engine.dialect)
 
     def _title(self, scenario: str) -> str | None:
         found = self.library.engines.get(scenario)
@@ -101,32 +151,34 @@ class Practice:
         conversation = engine.new_conversation(seed=seed, start=start, prepared=prepared)
         session_id = _new_id()
         line = conversation.last_line
-        connection.execute(
-            insert(sessions).values(
-                id=session_id,
-                owner=owner,
-                scenario=scenario,
-                seed=conversation.seed,
-                start_state=start,
-                prepared=prepared.model_dump() if prepared else None,
-                snapshot=conversation.snapshot(),
-                state=conversation.state,
-                stage=conversation.stage,
-                turn_count=0,
-                started=_now(),
-            )
+        now = _now()
+        self._insert_session.execute(
+            connection,
+            {
+                **_state_values(conversation),
+                "id": session_id,
+                "owner": owner,
+                "scenario": scenario,
+                "seed": conversation.seed,
+                "start_state": start,
+                "prepared": prepared.model_dump() if prepared else None,
+                "connection": None,
+                "started": now,
+            },
         )
-        connection.execute(
-            insert(turns).values(
-                session_id=session_id,
-                idx=line.index,
-                speaker="manager",
-                text=line.text,
-                kind=line.kind,
-                state=line.state,
-                stage=line.stage,
-                created=_now(),
-            )
+        self._insert_turn.execute(
+            connection,
+            {
+                **_EMPTY_TURN,
+                "session_id": session_id,
+                "idx": line.index,
+                "speaker": "manager",
+                "text": line.text,
+                "kind": line.kind,
+                "state": line.state,
+                "stage": line.stage,
+                "created": now,
+            },
         )
         return {"id": session_id, "scenario": scenario, "seed": conversation.seed}
 
@@ -211,83 +263,53 @@ class Practice:
                 )
             )
 
-    def open_in(
-        self, connection: Connection, session_id: str, owner: str
-    ) -> tuple[str, dict[str, Any]]:
-        """Claim the session for a new connection and read its transcript, in one go."""
+    def open_in(self, connection: Connection, session_id: str, owner: str) -> Opened:
+        """Claim the session for a new connection and read it, in one go: the transcript for
+        the snapshot frame, and the conversation the connection plays from then on."""
         row, token = self._claim(connection, session_id, owner)
         turn_rows = self._turn_rows(connection, session_id)
-        return token, session_json(row, turn_rows, self._title(row.scenario))
+        live = LiveSession(
+            id=session_id,
+            owner=owner,
+            token=token,
+            client_ids={turn.client_id for turn in turn_rows if turn.client_id is not None},
+        )
+        self._restore(live, row)
+        return Opened(live, session_json(row, turn_rows, self._title(row.scenario)))
 
     def _claim(self, connection: Connection, session_id: str, owner: str) -> tuple[Any, str]:
         """Make a new connection the one that plays this session: its row, and its token."""
         token = secrets.token_hex(8)
         row = self._row(connection, session_id, owner, lock=True)
-        connection.execute(_UPDATE_SESSION.values(connection=token), {"sid": session_id})
+        connection.execute(_CLAIM, {"sid": session_id, "connection": token})
         return row, token
+
+    def _restore(self, live: LiveSession, row: Any) -> None:
+        try:
+            live.conversation = self.library.get(row.scenario).restore(row.snapshot)
+            live.problem = None
+        except (KeyError, SnapshotError) as exc:
+            # Its transcript stays readable; only playing on is impossible.
+            live.conversation = None
+            live.problem = f"this session cannot go on ({exc}); start a new one"
+
+    def resume_in(self, connection: Connection, live: LiveSession) -> None:
+        """Re-read a live session's conversation (after a turn that failed to commit)."""
+        row = self._row(connection, live.id, live.owner)
+        if row.connection != live.token:
+            raise SupersededError("another connection took over this session")
+        self._restore(live, row)
 
     # Playing -------------------------------------------------------------------------------
 
-    def reply_in(
-        self,
-        connection: Connection,
-        session_id: str,
-        owner: str,
-        *,
-        token: str,
-        text: str,
-        client_id: str | None,
-        score_for: Any,
-    ) -> TurnResult:
-        """Apply one reply in the caller's transaction: checks and reads first, writes last.
-        `score_for(stage, prepared)` scores it. Raises NotFoundError, SupersededError or
-        FinishedError before writing anything."""
-        row = self._row(connection, session_id, owner, lock=True)
-        if row.connection != token:
-            raise SupersededError("another connection took over this session")
-        if client_id is not None:
-            repeated = self._repeated(connection, row, client_id)
-            if repeated is not None:
-                return repeated
-        if row.outcome is not None:
-            raise FinishedError(f"the meeting is over (outcome: {row.outcome})")
-        conversation = self.library.get(row.scenario).restore(row.snapshot)
-        score: Score = score_for(conversation.stage, conversation.prepared)
-        turn = conversation.apply(text, score)
-        user, manager = self._store_turn(connection, session_id, turn, client_id)
-        session = self._store_state(connection, session_id, conversation)
-        return TurnResult(user, manager, session)
-
-    def leave_in(
-        self, connection: Connection, session_id: str, owner: str, token: str
-    ) -> dict[str, Any]:
-        """End the session with outcome `abandoned` (if it has not ended)."""
-        row = self._row(connection, session_id, owner, lock=True)
-        if row.connection != token:
-            raise SupersededError("another connection took over this session")
-        conversation = self.library.get(row.scenario).restore(row.snapshot)
-        if row.outcome is None:
-            conversation.abandon()
-            return self._store_state(connection, session_id, conversation)
-        return self._session_dict(row)
-
-    def _repeated(self, connection: Connection, row: Any, client_id: str) -> TurnResult | None:
-        params = {"sid": row.id, "client_id": client_id}
-        user_row = connection.execute(_BY_CLIENT_ID, params).one_or_none()
-        if user_row is None:
-            return None
-        manager_row = connection.execute(_BY_INDEX, {"sid": row.id, "idx": user_row.idx + 1}).one()
-        return TurnResult(
-            turn_json(user_row), turn_json(manager_row), self._session_dict(row), True
-        )
-
-    def _store_turn(
-        self, connection: Connection, session_id: str, turn: Turn, client_id: str | None
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    def turn_write(self, live: LiveSession, turn: Turn, client_id: str | None) -> TurnWrite:
+        """What a turn applied in memory writes: its two rows and the session's new state."""
         score = turn.score.to_json()
         now = _now()
+        line = turn.manager
         user = {
-            "session_id": session_id,
+            **_EMPTY_TURN,
+            "session_id": live.id,
             "idx": turn.index,
             "speaker": "user",
             "text": turn.text,
@@ -301,10 +323,9 @@ class Practice:
             "client_id": client_id,
             "created": now,
         }
-        line = turn.manager
         manager = {
-            **dict.fromkeys(user, None),
-            "session_id": session_id,
+            **_EMPTY_TURN,
+            "session_id": live.id,
             "idx": line.index,
             "speaker": "manager",
             "text": line.text,
@@ -313,46 +334,102 @@ class Practice:
             "stage": line.stage,
             "created": now,
         }
-        user["kind"] = user["state"] = None
-        connection.execute(_INSERT_TURN, [user, manager])
-        return _as_turn(user), _as_turn(manager)
+        assert live.conversation is not None
+        state = _state_values(live.conversation)
+        result = TurnResult(
+            turn_json(_Row(user)),
+            turn_json(_Row(manager)),
+            _session_dict(live.id, state),
+            strengths=[item.to_json() for item in turn.score.strengths],
+        )
+        return TurnWrite(live.id, live.token, (user, manager), state, result)
 
-    def _store_state(
-        self, connection: Connection, session_id: str, conversation: Conversation
-    ) -> dict[str, Any]:
-        values: dict[str, Any] = {
-            "snapshot": conversation.snapshot(),
-            "state": conversation.state,
-            "stage": conversation.stage,
-            "turn_count": len(conversation.records),
-        }
-        if conversation.ended:
-            summary = conversation.summary()
-            values |= {
-                "outcome": summary.outcome,
-                "score": summary.score,
-                "summary": summary.to_json(),
-                "finished": _now(),
-            }
-        connection.execute(_UPDATE_SESSION.values(**values), {"sid": session_id})
-        return {
-            "id": session_id,
-            "outcome": values.get("outcome"),
-            "score": values.get("score"),
-            "summary": values.get("summary"),
-            "state": values["state"],
-            "stage": values["stage"],
-        }
+    def write_turn_in(self, connection: Connection, write: TurnWrite) -> TurnResult:
+        """Store a turn: the session's state first, only if this connection still holds it
+        (else nothing is written), then its two rows."""
+        self._update_state(connection, write.session_id, write.token, write.state)
+        self._insert_turn.execute_many(connection, write.rows)
+        return write.result
 
-    def _session_dict(self, row: Any) -> dict[str, Any]:
-        return {
-            "id": row.id,
-            "outcome": row.outcome,
-            "score": row.score,
-            "summary": row.summary,
-            "state": row.state,
-            "stage": row.stage,
+    def repeated_in(self, connection: Connection, live: LiveSession, client_id: str) -> TurnResult:
+        """The stored turn of a reply already applied (a client retrying the same `id`)."""
+        params = {"sid": live.id, "client_id": client_id}
+        user_row = connection.execute(_BY_CLIENT_ID, params).one()
+        manager_row = connection.execute(_BY_INDEX, {"sid": live.id, "idx": user_row.idx + 1}).one()
+        row = self._row(connection, live.id, live.owner)
+        return TurnResult(
+            turn_json(user_row), turn_json(manager_row), _row_session_dict(row), repeated=True
+        )
+
+    def leave_in(self, connection: Connection, live: LiveSession) -> dict[str, Any]:
+        """End the session with outcome `abandoned` (if it has not ended)."""
+        if live.conversation is None:
+            self.resume_in(connection, live)
+        conversation = live.conversation
+        if conversation is None:  # its scenario is gone: it ends as it stands
+            return _row_session_dict(self._row(connection, live.id, live.owner))
+        if not conversation.ended:
+            conversation.abandon()
+            state = _state_values(conversation)
+            self._update_state(connection, live.id, live.token, state)
+            return _session_dict(live.id, state)
+        return _session_dict(live.id, _state_values(conversation))
+
+    def _update_state(
+        self, connection: Connection, session_id: str, token: str, state: dict[str, Any]
+    ) -> None:
+        owned = {**state, "sid": session_id, "token": token}
+        touched = self._update_owned.execute(connection, owned)
+        if touched == 0:  # deleted, or claimed by a newer connection: say which
+            found = connection.execute(_EXISTS, {"sid": session_id}).one_or_none()
+            if found is None:
+                raise NotFoundError(f"no session {session_id!r}")
+            raise SupersededError("another connection took over this session")
+
+
+def _state_values(conversation: Conversation) -> dict[str, Any]:
+    """The session row's columns that follow the conversation."""
+    values: dict[str, Any] = {
+        "snapshot": conversation.snapshot(),
+        "state": conversation.state,
+        "stage": conversation.stage,
+        "turn_count": len(conversation.records),
+        "outcome": None,
+        "score": None,
+        "summary": None,
+        "finished": None,
+    }
+    if conversation.ended:
+        summary = conversation.summary()
+        values |= {
+            "outcome": summary.outcome,
+            "score": summary.score,
+            "summary": summary.to_json(),
+            "finished": _now(),
         }
+    return values
+
+
+def _session_dict(session_id: str, state: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": session_id,
+        "outcome": state["outcome"],
+        "score": state["score"],
+        "summary": state["summary"],
+        "state": state["state"],
+        "stage": state["stage"],
+    }
+
+
+def _row_session_dict(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "outcome": row.outcome,
+        "score": row.score,
+        "summary": row.summary,
+        "state": row.state,
+        "stage": row.stage,
+    }
 
 
 class _Row:
@@ -360,11 +437,3 @@ class _Row:
 
     def __init__(self, values: dict[str, Any]) -> None:
         self.__dict__.update(values)
-
-
-def _as_turn(values: dict[str, Any]) -> dict[str, Any]:
-    defaults = dict.fromkeys(
-        ("kind", "state", "stage", "score", "tone", "detected", "criteria", "feedback", "ask"),
-        None,
-    )
-    return turn_json(_Row({**defaults, "client_id": None, **values}))

@@ -81,10 +81,13 @@ def session_json(row: Any, turns: list[Any], title: str | None = None) -> dict[s
     }
 
 
-def score_frame(user: dict[str, Any]) -> dict[str, Any]:
-    """The `score` frame for a stored user turn."""
-    met = set(user["detected"] or [])
-    strengths = [item.to_json() for item in strengths_for(load_rubric(), user["stage"], met)]
+def score_frame(
+    user: dict[str, Any], strengths: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The `score` frame for a user turn (its strengths found again when not given)."""
+    if strengths is None:
+        met = set(user["detected"] or [])
+        strengths = [item.to_json() for item in strengths_for(load_rubric(), user["stage"], met)]
     return {
         "type": "score",
         "turn": user["index"],

@@ -18,11 +18,18 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from dialogue import ReplyRejectedError, score_reply
 from dialogue.errors import check_reply_text
-from dialogue.prepared import Prepared
 from server.guards import same_origin
 from server.identity import Signer, owner_of
 from server.metrics import ACTIVE_SESSIONS, ERRORS, SCORING_SECONDS, TURN_SECONDS, TURNS
-from server.practice import FinishedError, NotFoundError, Practice, SupersededError, TurnResult
+from server.practice import (
+    FinishedError,
+    LiveSession,
+    NotFoundError,
+    Opened,
+    Practice,
+    SupersededError,
+    TurnResult,
+)
 from server.settings import MAX_FRAME_BYTES
 from server.transcripts import end_frame, manager_frame, score_frame
 from server.writer import Writer
@@ -45,6 +52,10 @@ ERROR_CODES: Final = (
 
 class BadMessageError(ValueError):
     """A frame that is JSON but not a message we understand."""
+
+
+class UnplayableError(RuntimeError):
+    """The session's scenario changed or went since it was stored: it cannot go on."""
 
 
 class Hub:
@@ -103,8 +114,7 @@ class SessionSocket:
         self.writer = writer
         self.hub = hub
         self.rate = rate
-        self.owner = ""
-        self.token = ""
+        self.live: LiveSession | None = None  # set once the session is claimed
         self.retired = False
         self._recent: deque[float] = deque()
         self._lock = asyncio.Lock()
@@ -137,18 +147,18 @@ class SessionSocket:
         try:
             if owner is None:
                 raise NotFoundError("no identity")
-            self.owner = owner
-            self.token, session = await self.writer.submit(
+            opened: Opened = await self.writer.submit(
                 partial(self.practice.open_in, session_id=self.session_id, owner=owner)
             )
         except NotFoundError:
             await self.error("not_found", f"no practice session {self.session_id!r}")
             await self._close(CLOSE_NOT_FOUND)
             return
+        self.live = opened.live
         await self.hub.take_over(self.session_id, self)
         ACTIVE_SESSIONS.inc()
         try:
-            await self.send({"type": "snapshot", "session": session})
+            await self.send({"type": "snapshot", "session": opened.session})
             await self._loop()
         except WebSocketDisconnect:
             pass
@@ -204,14 +214,8 @@ class SessionSocket:
             await self.send({"type": "pong"})
             return True
         if message["type"] == "leave":
-            session = await self.writer.submit(
-                partial(
-                    self.practice.leave_in,
-                    session_id=self.session_id,
-                    owner=self.owner,
-                    token=self.token,
-                )
-            )
+            assert self.live is not None
+            session = await self.writer.submit(partial(self.practice.leave_in, live=self.live))
             await self.send(end_frame(session))
             await self._close(1000)
             return False
@@ -233,30 +237,18 @@ class SessionSocket:
             return True
         try:
             check_reply_text(text)
-
-            def score_for(stage: str, prepared: Prepared | None) -> Any:
-                with SCORING_SECONDS.time():
-                    return score_reply(text, stage, prepared)
-
-            result: TurnResult = await self.writer.submit(
-                partial(
-                    self.practice.reply_in,
-                    session_id=self.session_id,
-                    owner=self.owner,
-                    token=self.token,
-                    text=text,
-                    client_id=client_id,
-                    score_for=score_for,
-                )
-            )
+            result = await self._turn(text, client_id)
         except ReplyRejectedError as exc:
             await self.error(exc.code, exc.message)
             return True
         except FinishedError as exc:
             await self.error("finished", str(exc))
             return True
+        except UnplayableError as exc:
+            await self.error("internal", str(exc))
+            return True
         ended = result.session["outcome"] is not None
-        await self.send(score_frame(result.user))
+        await self.send(score_frame(result.user, result.strengths))
         # `ends` tells a client an `end` frame follows, so it need not wait to find out.
         await self.send({**manager_frame(result.manager), "ends": ended})
         TURN_SECONDS.observe(time.perf_counter() - received)
@@ -264,3 +256,36 @@ class SessionSocket:
         if ended:
             await self.send(end_frame(result.session))
         return True
+
+    async def _turn(self, text: str, client_id: str | None) -> TurnResult:
+        """Apply a reply to the conversation in memory, then store it; the result once
+        committed. A retried `id` is answered from the stored turn."""
+        live = self.live
+        assert live is not None
+        if live.conversation is None and live.problem is None:
+            await self.writer.submit(partial(self.practice.resume_in, live=live))
+        if client_id is not None and client_id in live.client_ids:
+            repeated: TurnResult = await self.writer.submit(
+                partial(self.practice.repeated_in, live=live, client_id=client_id)
+            )
+            return repeated
+        conversation = live.conversation
+        if conversation is None:
+            raise UnplayableError(live.problem or "this session cannot go on")
+        if conversation.ended:
+            raise FinishedError(f"the meeting is over (outcome: {conversation.outcome})")
+        with SCORING_SECONDS.time():
+            score = score_reply(text, conversation.stage, conversation.prepared)
+        turn = conversation.apply(text, score)
+        write = self.practice.turn_write(live, turn, client_id)
+        try:
+            result: TurnResult = await self.writer.submit(
+                partial(self.practice.write_turn_in, write=write)
+            )
+        except BaseException:
+            # The conversation in memory ran ahead of the database: re-read it next turn.
+            live.conversation = None
+            raise
+        if client_id is not None:
+            live.client_ids.add(client_id)
+        return result
