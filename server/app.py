@@ -28,9 +28,18 @@ from server.writer import Writer
 log = logging.getLogger("rehearse")
 
 
+def _quiet_websocket_lines(record: logging.LogRecord) -> bool:
+    """uvicorn and websockets log each websocket connection on the error log; with the access
+    log off, drop those lines too."""
+    message = str(record.msg)
+    return not (message.startswith('%s - "WebSocket ') or message == "connection open")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application for `settings` (default: from REHEARSE_* environment variables)."""
     config = settings or Settings()
+    if not config.access_log:
+        logging.getLogger("uvicorn.error").addFilter(_quiet_websocket_lines)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

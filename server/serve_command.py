@@ -25,6 +25,12 @@ def register(commands: Any) -> None:
         help="database URL: sqlite:///FILE (default) or postgresql+psycopg://USER@HOST/DB",
     )
     parser.add_argument("--workers", type=int, default=defaults.workers, help="worker processes")
+    parser.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.access_log,
+        help="log every request and websocket connection (default: off)",
+    )
     add_scenario_dirs(parser)
     parser.set_defaults(run=run)
 
@@ -34,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
     # Workers build the app from the environment, so the flags travel through it.
     os.environ["REHEARSE_DB"] = args.db
+    os.environ["REHEARSE_ACCESS_LOG"] = "true" if args.access_log else "false"
     if args.scenarios:
         existing = [d for d in os.environ.get("REHEARSE_SCENARIOS", "").split(os.pathsep) if d]
         os.environ["REHEARSE_SCENARIOS"] = os.pathsep.join([*args.scenarios, *existing])
@@ -45,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         ws_max_size=MAX_FRAME_BYTES,
         proxy_headers=True,
+        access_log=args.access_log,
         log_level="info",
     )
     return 0

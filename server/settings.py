@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     # REHEARSE_SCENARIOS is read by the scenario loader itself (os.pathsep-separated).
     scenario_dirs: list[str] = Field(default_factory=list)
     replies_per_second: int = 5
+    # One line per request and per websocket; off by default (a proxy in front usually logs
+    # them, and under load they cost about 3% of the server's CPU).
+    access_log: bool = False
 
 
 def database_url(raw: str) -> str:

@@ -50,6 +50,10 @@ ERROR_CODES: Final = (
 )  # fmt: skip
 
 
+def to_json_text(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
 class BadMessageError(ValueError):
     """A frame that is JSON but not a message we understand."""
 
@@ -121,7 +125,7 @@ class SessionSocket:
 
     async def send(self, frame: dict[str, Any]) -> None:
         if self.websocket.application_state == WebSocketState.CONNECTED:
-            await self.websocket.send_text(json.dumps(frame, ensure_ascii=False))
+            await self.websocket.send_text(to_json_text(frame))
 
     async def error(self, code: str, message: str) -> None:
         ERRORS.labels(code).inc()
