@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import partial
+import json
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -12,9 +12,11 @@ from starlette.concurrency import run_in_threadpool
 
 from dialogue import MAX_REPLY_CHARS, ReplyRejectedError, Stage, score_reply
 from dialogue.prepared import Prepared
-from server.deps import OwnerDep, PracticeDep, WriterDep, practice_of
+from server.deps import OwnerDep, PracticeDep, TurnsDep, practice_of
 from server.practice import NotFoundError
 from server.transcripts import markdown
+from server.turn_service import TurnError
+from server.turns import Turns
 
 router = APIRouter(prefix="/api")
 
@@ -46,25 +48,42 @@ async def list_scenarios(request: Request) -> list[dict[str, Any]]:
     return practice_of(request).library.listing()
 
 
-@router.post("/sessions", status_code=201)
-async def create_session(
-    body: NewSession, practice: PracticeDep, owner: OwnerDep, writer: WriterDep
-) -> Any:
+async def start_session(
+    turns: Turns,
+    *,
+    owner: str,
+    scenario: str,
+    seed: int | None = None,
+    start: str | None = None,
+    prepared: Prepared | None = None,
+) -> dict[str, Any]:
+    """Create a session (in the turn process): {id, scenario, seed}, or a 404/422."""
     try:
-        created = await writer.submit(
-            partial(
-                practice.create_in,
-                owner=owner,
-                scenario=body.scenario,
-                seed=body.seed,
-                start=body.start,
-                prepared=body.prepared,
-            )
+        (created,) = await turns.call(
+            "create",
+            owner=owner,
+            scenario=scenario,
+            seed=seed,
+            start=start,
+            prepared=prepared.model_dump() if prepared else None,
         )
-    except KeyError as exc:
-        raise HTTPException(status_code=404, detail=str(exc.args[0])) from exc
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    except TurnError as exc:
+        status = {"unknown_scenario": 404, "bad_start": 422}.get(exc.code, 503)
+        raise HTTPException(status_code=status, detail=exc.message) from exc
+    session: dict[str, Any] = json.loads(created)
+    return session
+
+
+@router.post("/sessions", status_code=201)
+async def create_session(body: NewSession, owner: OwnerDep, turns: TurnsDep) -> Any:
+    created = await start_session(
+        turns,
+        owner=owner,
+        scenario=body.scenario,
+        seed=body.seed,
+        start=body.start,
+        prepared=body.prepared,
+    )
     session_id = created["id"]
     return {
         **created,

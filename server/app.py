@@ -22,8 +22,8 @@ from server.metrics import metrics
 from server.middleware import IdentityAndGuards
 from server.practice import Practice
 from server.settings import Settings
+from server.turns import Turns
 from server.websocket import Hub, SessionSocket
-from server.writer import Writer
 
 log = logging.getLogger("rehearse")
 
@@ -53,9 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.practice = Practice(engine, library)
         app.state.signer = Signer(secret)
         app.state.hub = Hub()
-        app.state.writer = Writer(engine)
+        app.state.turns = Turns(config)
+        await app.state.turns.start()
         yield
-        app.state.writer.close()
+        await app.state.turns.close()
         engine.dispose()
 
     app = FastAPI(title="Rehearse", version="0.1.0", lifespan=lifespan)
@@ -78,10 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         socket = SessionSocket(
             websocket,
             session_id=session_id,
-            practice=state.practice,
+            turns=state.turns,
             hub=state.hub,
             rate=config.replies_per_second,
-            writer=state.writer,
         )
         await socket.run(state.signer)
 

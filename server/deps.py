@@ -1,4 +1,4 @@
-"""FastAPI dependencies, named for what they give: the practice store, the caller, the writer.
+"""FastAPI dependencies, named for what they give: the practice store, the caller, the turns.
 
 The dependencies are `async def`: FastAPI runs a plain `def` dependency in the thread pool,
 which cost three thread hand-offs on every request for what are attribute reads.
@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from server.practice import Practice
-from server.writer import Writer
+from server.turns import Turns
 
 
 def practice_of(request: Request) -> Practice:
@@ -19,9 +19,9 @@ def practice_of(request: Request) -> Practice:
     return practice
 
 
-def writer_of(request: Request) -> Writer:
-    writer: Writer = request.app.state.writer
-    return writer
+def turns_of(request: Request) -> Turns:
+    turns: Turns = request.app.state.turns
+    return turns
 
 
 async def _practice(request: Request) -> Practice:
@@ -33,10 +33,10 @@ async def _owner(request: Request) -> str:
     return owner
 
 
-async def _writer(request: Request) -> Writer:
-    return writer_of(request)
+async def _turns(request: Request) -> Turns:
+    return turns_of(request)
 
 
 PracticeDep = Annotated[Practice, Depends(_practice)]
 OwnerDep = Annotated[str, Depends(_owner)]
-WriterDep = Annotated[Writer, Depends(_writer)]
+TurnsDep = Annotated[Turns, Depends(_turns)]

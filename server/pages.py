@@ -5,7 +5,6 @@ Forms that change state carry a CSRF token bound to the owner and must come from
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -19,8 +18,9 @@ from dialogue.guide import load_guide
 from dialogue.prepared import Prepared
 from dialogue.resources import web_root
 from dialogue.rubric import load_rubric
+from server.api import start_session
 from server.charts import Series, legend, line_chart, sparkline
-from server.deps import OwnerDep, PracticeDep, writer_of
+from server.deps import OwnerDep, PracticeDep, turns_of
 from server.guards import same_origin
 from server.highlight import label, pieces
 from server.identity import Signer
@@ -112,20 +112,9 @@ async def _start(
     request: Request, practice: Practice, owner: str, scenario: str, start: str | None
 ) -> Response:
     notes = await run_in_threadpool(practice.notes, owner, scenario)
-    try:
-        created = await writer_of(request).submit(
-            partial(
-                practice.create_in,
-                owner=owner,
-                scenario=scenario,
-                start=start,
-                prepared=notes,
-            )
-        )
-    except KeyError as exc:
-        raise HTTPException(status_code=404, detail=str(exc.args[0])) from exc
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    created = await start_session(
+        turns_of(request), owner=owner, scenario=scenario, start=start, prepared=notes
+    )
     return RedirectResponse(f"/practice/{created['id']}", status_code=303)
 
 

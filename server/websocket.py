@@ -11,28 +11,18 @@ import json
 import logging
 import time
 from collections import deque
-from functools import partial
 from typing import Any, Final
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from dialogue import ReplyRejectedError, score_reply
+from dialogue import ReplyRejectedError
 from dialogue.errors import check_reply_text
 from server.guards import same_origin
 from server.identity import Signer, owner_of
 from server.metrics import ACTIVE_SESSIONS, ERRORS, SCORING_SECONDS, TURN_SECONDS, TURNS
-from server.practice import (
-    FinishedError,
-    LiveSession,
-    NotFoundError,
-    Opened,
-    Practice,
-    SupersededError,
-    TurnResult,
-)
 from server.settings import MAX_FRAME_BYTES
-from server.transcripts import end_frame, manager_frame, score_frame
-from server.writer import Writer
+from server.turn_service import TurnError, to_json_text
+from server.turns import Turns
 
 log = logging.getLogger("rehearse")
 
@@ -50,16 +40,8 @@ ERROR_CODES: Final = (
 )  # fmt: skip
 
 
-def to_json_text(frame: dict[str, Any]) -> str:
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
-
-
 class BadMessageError(ValueError):
     """A frame that is JSON but not a message we understand."""
-
-
-class UnplayableError(RuntimeError):
-    """The session's scenario changed or went since it was stored: it cannot go on."""
 
 
 class Hub:
@@ -100,32 +82,28 @@ def parse_message(raw: str) -> dict[str, Any]:
 
 
 class SessionSocket:
-    """One websocket playing one session."""
+    """One websocket playing one session; the turn process does the work of each turn."""
 
     def __init__(
-        self,
-        websocket: WebSocket,
-        *,
-        session_id: str,
-        practice: Practice,
-        hub: Hub,
-        rate: int,
-        writer: Writer,
+        self, websocket: WebSocket, *, session_id: str, turns: Turns, hub: Hub, rate: int
     ) -> None:
         self.websocket = websocket
         self.session_id = session_id
-        self.practice = practice
-        self.writer = writer
+        self.turns = turns
         self.hub = hub
         self.rate = rate
-        self.live: LiveSession | None = None  # set once the session is claimed
+        self.owner = ""
+        self.token = ""  # this connection's claim on the session
         self.retired = False
         self._recent: deque[float] = deque()
         self._lock = asyncio.Lock()
 
     async def send(self, frame: dict[str, Any]) -> None:
+        await self.send_text(to_json_text(frame))
+
+    async def send_text(self, text: str) -> None:
         if self.websocket.application_state == WebSocketState.CONNECTED:
-            await self.websocket.send_text(to_json_text(frame))
+            await self.websocket.send_text(text)
 
     async def error(self, code: str, message: str) -> None:
         ERRORS.labels(code).inc()
@@ -142,6 +120,11 @@ class SessionSocket:
         if self.websocket.application_state == WebSocketState.CONNECTED:
             await self.websocket.close(code)
 
+    def _ask(self, op: str, **arguments: Any) -> Any:
+        return self.turns.call(
+            op, sid=self.session_id, owner=self.owner, token=self.token, **arguments
+        )
+
     async def run(self, signer: Signer) -> None:
         if not same_origin(self.websocket):
             await self.websocket.close(code=1008)  # before accept: the handshake gets 403
@@ -150,25 +133,29 @@ class SessionSocket:
         owner = owner_of(self.websocket, signer)
         try:
             if owner is None:
-                raise NotFoundError("no identity")
-            opened: Opened = await self.writer.submit(
-                partial(self.practice.open_in, session_id=self.session_id, owner=owner)
-            )
-        except NotFoundError:
+                raise TurnError("not_found", "no identity")
+            self.owner = owner
+            snapshot, token = await self.turns.call("open", sid=self.session_id, owner=owner)
+        except TurnError as exc:
+            if exc.code != "not_found":
+                await self.error(exc.code, exc.message)
+                await self._close(1011)
+                return
             await self.error("not_found", f"no practice session {self.session_id!r}")
             await self._close(CLOSE_NOT_FOUND)
             return
-        self.live = opened.live
+        self.token = json.loads(token)
         await self.hub.take_over(self.session_id, self)
         ACTIVE_SESSIONS.inc()
         try:
-            await self.send({"type": "snapshot", "session": opened.session})
+            await self.send_text(snapshot)
             await self._loop()
         except WebSocketDisconnect:
             pass
         finally:
             ACTIVE_SESSIONS.dec()
             self.hub.leave(self.session_id, self)
+            self.turns.tell("drop", sid=self.session_id, token=self.token)
 
     async def _loop(self) -> None:
         while not self.retired:
@@ -200,27 +187,33 @@ class SessionSocket:
             return True
         try:
             return await self._dispatch(message)
-        except SupersededError as exc:
-            await self.error("superseded", str(exc))
-            await self._close(CLOSE_SUPERSEDED)
-            return False
-        except NotFoundError:
-            await self.error("not_found", f"no practice session {self.session_id!r}")
-            await self._close(CLOSE_NOT_FOUND)
-            return False
+        except TurnError as exc:
+            return await self._refused(exc)
         except Exception:  # a fault of ours must not cost the user the connection
             log.exception("turn failed in session %s", self.session_id)
             await self.error("internal", "something went wrong on our side; nothing was saved")
             return True
+
+    async def _refused(self, exc: TurnError) -> bool:
+        """Tell the client why; close when the session is no longer this connection's."""
+        if exc.code == "superseded":
+            await self.error("superseded", exc.message)
+            await self._close(CLOSE_SUPERSEDED)
+            return False
+        if exc.code == "not_found":
+            await self.error("not_found", f"no practice session {self.session_id!r}")
+            await self._close(CLOSE_NOT_FOUND)
+            return False
+        await self.error(exc.code, exc.message)
+        return True
 
     async def _dispatch(self, message: dict[str, Any]) -> bool:
         if message["type"] == "ping":
             await self.send({"type": "pong"})
             return True
         if message["type"] == "leave":
-            assert self.live is not None
-            session = await self.writer.submit(partial(self.practice.leave_in, live=self.live))
-            await self.send(end_frame(session))
+            (end,) = await self._ask("leave")
+            await self.send_text(end)
             await self._close(1000)
             return False
         return await self._reply(message["text"], message.get("id"))
@@ -240,56 +233,18 @@ class SessionSocket:
             await self.error("rate_limited", f"more than {self.rate} replies a second; slow down")
             return True
         try:
-            check_reply_text(text)
-            result = await self._turn(text, client_id)
+            check_reply_text(text)  # here too, so a bad reply costs no round trip
         except ReplyRejectedError as exc:
             await self.error(exc.code, exc.message)
             return True
-        except FinishedError as exc:
-            await self.error("finished", str(exc))
-            return True
-        except UnplayableError as exc:
-            await self.error("internal", str(exc))
-            return True
-        ended = result.session["outcome"] is not None
-        await self.send(score_frame(result.user, result.strengths))
-        # `ends` tells a client an `end` frame follows, so it need not wait to find out.
-        await self.send({**manager_frame(result.manager), "ends": ended})
+        score, manager, end, scoring = await self._ask("reply", text=text, id=client_id)
+        await self.send_text(score)
+        # The manager frame carries `ends`: a client knows an `end` frame follows.
+        await self.send_text(manager)
         TURN_SECONDS.observe(time.perf_counter() - received)
         TURNS.inc()
-        if ended:
-            await self.send(end_frame(result.session))
+        if float(scoring) > 0:  # 0: answered from a stored turn
+            SCORING_SECONDS.observe(float(scoring))
+        if end != "null":
+            await self.send_text(end)
         return True
-
-    async def _turn(self, text: str, client_id: str | None) -> TurnResult:
-        """Apply a reply to the conversation in memory, then store it; the result once
-        committed. A retried `id` is answered from the stored turn."""
-        live = self.live
-        assert live is not None
-        if live.conversation is None and live.problem is None:
-            await self.writer.submit(partial(self.practice.resume_in, live=live))
-        if client_id is not None and client_id in live.client_ids:
-            repeated: TurnResult = await self.writer.submit(
-                partial(self.practice.repeated_in, live=live, client_id=client_id)
-            )
-            return repeated
-        conversation = live.conversation
-        if conversation is None:
-            raise UnplayableError(live.problem or "this session cannot go on")
-        if conversation.ended:
-            raise FinishedError(f"the meeting is over (outcome: {conversation.outcome})")
-        with SCORING_SECONDS.time():
-            score = score_reply(text, conversation.stage, conversation.prepared)
-        turn = conversation.apply(text, score)
-        write = self.practice.turn_write(live, turn, client_id)
-        try:
-            result: TurnResult = await self.writer.submit(
-                partial(self.practice.write_turn_in, write=write)
-            )
-        except BaseException:
-            # The conversation in memory ran ahead of the database: re-read it next turn.
-            live.conversation = None
-            raise
-        if client_id is not None:
-            live.client_ids.add(client_id)
-        return result

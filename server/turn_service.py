@@ -1,0 +1,221 @@
+"""The turn service: every write of a practice session, in batches, one transaction each.
+
+It runs in its own process (server.turn_process), beside the web server's event loop: scoring a
+reply, moving the conversation on and storing the turn take most of a turn's CPU, and in the web
+server's process they competed with the websockets for one interpreter lock. Requests are JSON
+objects (`op` and its arguments); the answer to each is a list of JSON texts, the frames ready to
+send. Requests that arrive together run in one transaction (group commit) and are answered only
+after it commits: no answer leaves before its turn is durable.
+
+The connected sessions' conversations stay in memory between turns (LiveSession); one not in
+memory - after a restart, or in another process's hands - is read again from the database,
+guarded by the claim token its connection holds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, Final
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from dialogue import ReplyRejectedError, score_reply
+from dialogue.prepared import Prepared
+from server.practice import (
+    FinishedError,
+    LiveSession,
+    NotFoundError,
+    Practice,
+    SupersededError,
+    TurnResult,
+)
+from server.transcripts import end_frame, manager_frame, score_frame
+
+log = logging.getLogger("rehearse")
+
+Answer = list[str]
+NO_ANSWER: Final = 0  # request number of a message that wants no answer
+
+
+class TurnError(Exception):
+    """A request refused for a reason the client is told: `code` and `message`."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def to_json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class TurnService:
+    """Runs batches of requests against one database connection."""
+
+    def __init__(self, engine: Engine, practice: Practice) -> None:
+        self.engine = engine
+        self.practice = practice
+        self.live: dict[str, LiveSession] = {}
+        self._connection: Connection | None = None
+        self._ops: dict[str, Callable[[Connection, dict[str, Any]], Answer]] = {
+            "create": self._create,
+            "open": self._open,
+            "reply": self._reply,
+            "leave": self._leave,
+            "drop": self._drop,
+        }
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def run_batch(self, requests: list[dict[str, Any]]) -> list[tuple[bool, Any]]:
+        """(True, answer) or (False, TurnError) per request, after the batch committed."""
+        try:
+            return self._in_one_transaction(requests)
+        except SQLAlchemyError:
+            log.exception("a batch of %d requests failed; running them one by one", len(requests))
+        outcomes = []
+        for request in requests:
+            try:
+                outcomes.extend(self._in_one_transaction([request]))
+            except SQLAlchemyError:
+                log.exception("request %s failed", request.get("op"))
+                outcomes.append((False, TurnError("internal", "nothing was saved; try again")))
+        return outcomes
+
+    def _in_one_transaction(self, requests: list[dict[str, Any]]) -> list[tuple[bool, Any]]:
+        connection = self._connect()
+        touched = [r["sid"] for r in requests if "sid" in r]
+        outcomes: list[tuple[bool, Any]] = []
+        try:
+            with connection.begin():
+                for request in requests:
+                    outcomes.append(self._one(connection, request))
+        except BaseException:
+            # What memory holds of these sessions may be ahead of the database now.
+            for session_id in touched:
+                self.live.pop(session_id, None)
+            self.close()
+            raise
+        return outcomes
+
+    def _connect(self) -> Connection:
+        if self._connection is None or self._connection.closed:
+            self._connection = self.engine.connect()
+        return self._connection
+
+    def _one(self, connection: Connection, request: dict[str, Any]) -> tuple[bool, Any]:
+        op = self._ops.get(request.get("op", ""))
+        if op is None:
+            return False, TurnError("bad_message", f"unknown operation {request.get('op')!r}")
+        try:
+            return True, op(connection, request)
+        except (TurnError, FinishedError, ReplyRejectedError) as exc:  # refused before any change
+            return False, _refusal(exc)
+        except (NotFoundError, SupersededError) as exc:  # gone, or played elsewhere now
+            self.live.pop(request.get("sid", ""), None)
+            return False, _refusal(exc)
+        except SQLAlchemyError:
+            raise
+        except Exception:  # a fault of ours fails this request, not the batch
+            log.exception("request %s failed", request.get("op"))
+            self.live.pop(request.get("sid", ""), None)
+            return False, TurnError("internal", "something went wrong on our side; nothing saved")
+
+    # Operations ---------------------------------------------------------------------------
+
+    def _create(self, connection: Connection, request: dict[str, Any]) -> Answer:
+        prepared = request.get("prepared")
+        try:
+            created = self.practice.create_in(
+                connection,
+                owner=request["owner"],
+                scenario=request["scenario"],
+                seed=request.get("seed"),
+                start=request.get("start"),
+                prepared=Prepared.model_validate(prepared) if prepared else None,
+            )
+        except KeyError as exc:
+            raise TurnError("unknown_scenario", str(exc.args[0])) from exc
+        except ValueError as exc:
+            raise TurnError("bad_start", str(exc)) from exc
+        return [to_json_text(created)]
+
+    def _open(self, connection: Connection, request: dict[str, Any]) -> Answer:
+        opened = self.practice.open_in(connection, request["sid"], request["owner"])
+        self.live[request["sid"]] = opened.live
+        snapshot = to_json_text({"type": "snapshot", "session": opened.session})
+        return [snapshot, to_json_text(opened.live.token)]
+
+    def _live(self, connection: Connection, request: dict[str, Any]) -> LiveSession:
+        """The session as this connection holds it: from memory, or read again."""
+        session_id, token = request["sid"], request["token"]
+        live = self.live.get(session_id)
+        if live is not None and live.token == token and live.owner == request["owner"]:
+            return live
+        live = LiveSession(id=session_id, owner=request["owner"], token=token)
+        self.practice.resume_in(connection, live)
+        self.live[session_id] = live
+        return live
+
+    def _reply(self, connection: Connection, request: dict[str, Any]) -> Answer:
+        live = self._live(connection, request)
+        text: str = request["text"]
+        client_id: str | None = request.get("id")
+        if client_id is not None and client_id in live.client_ids:
+            return _turn_frames(self.practice.repeated_in(connection, live, client_id), 0.0)
+        conversation = live.conversation
+        if conversation is None:
+            raise TurnError("internal", live.problem or "this session cannot go on")
+        if conversation.ended:
+            raise FinishedError(f"the meeting is over (outcome: {conversation.outcome})")
+        started = time.perf_counter()
+        score = score_reply(text, conversation.stage, conversation.prepared)
+        scoring = time.perf_counter() - started
+        turn = conversation.apply(text, score)
+        result = self.practice.write_turn_in(
+            connection, self.practice.turn_write(live, turn, client_id)
+        )
+        if client_id is not None:
+            live.client_ids.add(client_id)
+        return _turn_frames(result, scoring)
+
+    def _leave(self, connection: Connection, request: dict[str, Any]) -> Answer:
+        live = self._live(connection, request)
+        session = self.practice.leave_in(connection, live)
+        self.live.pop(live.id, None)
+        return [to_json_text(end_frame(session))]
+
+    def _drop(self, _connection: Connection, request: dict[str, Any]) -> Answer:
+        """The connection closed: forget the conversation (the database has all of it)."""
+        live = self.live.get(request["sid"])
+        if live is not None and live.token == request["token"]:
+            del self.live[request["sid"]]
+        return []
+
+
+def _refusal(exc: Exception) -> TurnError:
+    if isinstance(exc, TurnError):
+        return exc
+    if isinstance(exc, ReplyRejectedError):
+        return TurnError(exc.code, exc.message)
+    codes = {NotFoundError: "not_found", SupersededError: "superseded", FinishedError: "finished"}
+    return TurnError(codes[type(exc)], str(exc))
+
+
+def _turn_frames(result: TurnResult, scoring_seconds: float) -> Answer:
+    """score, manager (with `ends`), end or null, and the seconds spent scoring."""
+    ended = result.session["outcome"] is not None
+    return [
+        to_json_text(score_frame(result.user, result.strengths)),
+        to_json_text({**manager_frame(result.manager), "ends": ended}),
+        to_json_text(end_frame(result.session)) if ended else "null",
+        to_json_text(round(scoring_seconds, 6)),
+    ]

@@ -1,0 +1,79 @@
+"""The turn process: `python -m server.turn_worker`, started by the web server (server.turns).
+
+Reads requests from stdin, one JSON object per line, each with a request number `n`; answers on
+stdout, one line per request: `n`, then `ok` or `error`, then the answer's JSON texts, separated
+by tabs (compact JSON never holds a raw tab or newline). Everything that has arrived when a batch
+starts runs in that batch. It exits when stdin closes, which is also what happens when the web
+server dies.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from typing import Any, Final
+
+from dialogue.scenario_loader import load_library
+from server.db.database import make_engine
+from server.practice import Practice
+from server.settings import Settings
+from server.turn_service import NO_ANSWER, TurnError, TurnService
+
+MAX_BATCH: Final = 256
+READ_SIZE: Final = 1 << 20
+
+log = logging.getLogger("rehearse")
+
+
+def encode(number: int, ok: bool, value: Any) -> bytes:
+    if ok:
+        parts = [str(number), "ok", *value]
+    else:
+        assert isinstance(value, TurnError)
+        parts = [str(number), "error", json.dumps(value.code), json.dumps(value.message)]
+    return ("\t".join(parts) + "\n").encode("utf-8")
+
+
+def serve(service: TurnService, source: int, sink: int) -> None:
+    pending = b""
+    while True:
+        chunk = os.read(source, READ_SIZE)
+        if not chunk:
+            return
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        while lines:
+            batch, lines = lines[:MAX_BATCH], lines[MAX_BATCH:]
+            requests = [json.loads(line) for line in batch if line]
+            outcomes = service.run_batch(requests)
+            out = b"".join(
+                encode(request["n"], ok, value)
+                for request, (ok, value) in zip(requests, outcomes, strict=True)
+                if request["n"] != NO_ANSWER
+            )
+            view = memoryview(out)
+            while view:
+                view = view[os.write(sink, view) :]
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: turn process: %(message)s")
+    settings = Settings()
+    engine = make_engine(settings.db)
+    service = TurnService(engine, Practice(engine, load_library(settings.scenario_dirs)))
+    # Announce readiness: the parent waits for this line before it sends anything.
+    os.write(sys.stdout.fileno(), b"ready\n")
+    try:
+        serve(service, sys.stdin.fileno(), sys.stdout.fileno())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        service.close()
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
