@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Final
 
-from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,6 +24,9 @@ SECURITY_HEADERS: Final = (
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "same-origin"),
     ("x-frame-options", "DENY"),
+)
+SECURITY_HEADER_BYTES: Final = tuple(
+    (n.encode("latin-1"), v.encode("latin-1")) for n, v in SECURITY_HEADERS
 )
 UNSAFE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -71,12 +73,13 @@ class IdentityAndGuards:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
+                # The raw header list, not MutableHeaders: this runs on every response.
+                raw = list(message.get("headers", []))
+                present = {name.lower() for name, _ in raw}
+                raw += [(n, v) for n, v in SECURITY_HEADER_BYTES if n not in present]
                 if cookie is not None:
-                    headers.append("set-cookie", cookie)
-                for name, value in SECURITY_HEADERS:
-                    if name not in headers:
-                        headers[name] = value
+                    raw.append((b"set-cookie", cookie.encode("latin-1")))
+                message["headers"] = raw
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

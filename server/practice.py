@@ -23,7 +23,14 @@ from dialogue.prepared import Prepared
 from dialogue.scenario_loader import ScenarioLibrary
 from server.db.raw import RawStatement
 from server.db.schema import practice_sessions, prepared_notes, session_turns
-from server.transcripts import listing_json, session_json, turn_json
+from server.transcripts import (
+    SCORE_PARTS,
+    json_text,
+    listing_json,
+    score_frame_text,
+    session_json,
+    turn_json,
+)
 
 sessions = practice_sessions
 turns = session_turns
@@ -56,6 +63,7 @@ _UPDATE_OWNED = (
     .values({name: bindparam(name) for name in _STATE_COLUMNS})
 )
 _EMPTY_TURN: dict[str, Any] = dict.fromkeys(c.name for c in turns.columns)
+TURN_JSON_COLUMNS = ("detected", "criteria", "feedback", "ask")  # stored as encoded once
 
 
 class NotFoundError(LookupError):
@@ -78,7 +86,7 @@ class TurnResult:
     manager: dict[str, Any]
     session: dict[str, Any]
     repeated: bool = False  # answered from a reply already applied (same `id`)
-    strengths: list[dict[str, Any]] | None = None  # known when just scored
+    score_text: str | None = None  # the score frame, as JSON text, when just scored
 
 
 @dataclass
@@ -127,7 +135,7 @@ class Practice:
         self.engine = engine
         self.library = library
         self._insert_session = RawStatement(insert(sessions), engine.dialect)
-        self._insert_turn = RawStatement(insert(turns), engine.dialect)
+        self._insert_turn = RawStatement(insert(turns), engine.dialect, TURN_JSON_COLUMNS)
         self._update_owned = RawStatement(_UPDATE_OWNED, engine.dialect)
 
     def _title(self, scenario: str) -> str | None:
@@ -305,6 +313,7 @@ class Practice:
     def turn_write(self, live: LiveSession, turn: Turn, client_id: str | None) -> TurnWrite:
         """What a turn applied in memory writes: its two rows and the session's new state."""
         score = turn.score.to_json()
+        parts = {name: json_text(score[name]) for name in SCORE_PARTS}
         now = _now()
         line = turn.manager
         user = {
@@ -316,10 +325,7 @@ class Practice:
             "stage": score["stage"],
             "score": score["score"],
             "tone": score["tone"],
-            "detected": score["detected"],
-            "criteria": score["criteria"],
-            "feedback": score["feedback"],
-            "ask": score["ask"],
+            **{name: parts[name] for name in TURN_JSON_COLUMNS},
             "client_id": client_id,
             "created": now,
         }
@@ -336,11 +342,12 @@ class Practice:
         }
         assert live.conversation is not None
         state = _state_values(live.conversation)
+        frame = score_frame_text(turn.index, turn.text, score["stage"], score["score"], parts)
         result = TurnResult(
-            turn_json(_Row(user)),
+            turn_json(_Row({**user, **{name: score[name] for name in TURN_JSON_COLUMNS}})),
             turn_json(_Row(manager)),
             _session_dict(live.id, state),
-            strengths=[item.to_json() for item in turn.score.strengths],
+            score_text=frame,
         )
         return TurnWrite(live.id, live.token, (user, manager), state, result)
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 from dialogue.feedback import strengths_for
 from dialogue.rubric import load_rubric
+
+
+def json_text(value: Any) -> str:
+    """Compact JSON, as frames and stored columns hold it."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -101,6 +107,17 @@ def score_frame(
         "tone": user["tone"],
         "ask": user["ask"],
     }
+
+
+SCORE_PARTS = ("detected", "criteria", "feedback", "strengths", "tone", "ask")
+
+
+def score_frame_text(index: int, text: str, stage: str, score: int, parts: dict[str, str]) -> str:
+    """score_frame() as JSON text, from parts that are JSON text already (they are stored as
+    they are, so a turn encodes them once)."""
+    head = f'{{"type":"score","turn":{index},"text":{json_text(text)},"stage":{json_text(stage)}'
+    rest = "".join(f',"{name}":{parts[name]}' for name in SCORE_PARTS)
+    return f'{head},"score":{score}{rest}}}'
 
 
 def manager_frame(manager: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,6 @@ guarded by the claim token its connection holds.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -33,12 +32,13 @@ from server.practice import (
     SupersededError,
     TurnResult,
 )
-from server.transcripts import end_frame, manager_frame, score_frame
+from server.transcripts import end_frame, json_text, manager_frame, score_frame
 
 log = logging.getLogger("rehearse")
 
 Answer = list[str]
 NO_ANSWER: Final = 0  # request number of a message that wants no answer
+BATCH_SECONDS: Final = 0.002  # work per transaction before it commits and answers
 
 
 class TurnError(Exception):
@@ -48,10 +48,6 @@ class TurnError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-def to_json_text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class TurnService:
@@ -75,33 +71,40 @@ class TurnService:
             self._connection.close()
             self._connection = None
 
-    def run_batch(self, requests: list[dict[str, Any]]) -> list[tuple[bool, Any]]:
-        """(True, answer) or (False, TurnError) per request, after the batch committed."""
+    def run_batch(
+        self, requests: list[dict[str, Any]], budget: float = BATCH_SECONDS
+    ) -> list[tuple[bool, Any]]:
+        """Run requests from the front of `requests` in one transaction until `budget` seconds
+        of work are spent (at least one); (True, answer) or (False, TurnError) for each one run,
+        after the commit. SQLite and PostgreSQL commit in well under a millisecond here, so a
+        short batch costs little and keeps the first request of a batch from waiting long."""
         try:
-            return self._in_one_transaction(requests)
+            return self._in_one_transaction(requests, budget)
         except SQLAlchemyError:
-            log.exception("a batch of %d requests failed; running them one by one", len(requests))
-        outcomes = []
-        for request in requests:
-            try:
-                outcomes.extend(self._in_one_transaction([request]))
-            except SQLAlchemyError:
-                log.exception("request %s failed", request.get("op"))
-                outcomes.append((False, TurnError("internal", "nothing was saved; try again")))
-        return outcomes
+            log.exception("a batch of requests failed; running them one by one")
+        request = requests[0]
+        try:
+            return self._in_one_transaction([request], budget)
+        except SQLAlchemyError:
+            log.exception("request %s failed", request.get("op"))
+            return [(False, TurnError("internal", "nothing was saved; try again"))]
 
-    def _in_one_transaction(self, requests: list[dict[str, Any]]) -> list[tuple[bool, Any]]:
+    def _in_one_transaction(
+        self, requests: list[dict[str, Any]], budget: float
+    ) -> list[tuple[bool, Any]]:
         connection = self._connect()
-        touched = [r["sid"] for r in requests if "sid" in r]
         outcomes: list[tuple[bool, Any]] = []
+        deadline = time.perf_counter() + budget
         try:
             with connection.begin():
                 for request in requests:
                     outcomes.append(self._one(connection, request))
+                    if time.perf_counter() >= deadline:
+                        break
         except BaseException:
             # What memory holds of these sessions may be ahead of the database now.
-            for session_id in touched:
-                self.live.pop(session_id, None)
+            for request in requests[: len(outcomes) + 1]:
+                self.live.pop(request.get("sid", ""), None)
             self.close()
             raise
         return outcomes
@@ -146,13 +149,13 @@ class TurnService:
             raise TurnError("unknown_scenario", str(exc.args[0])) from exc
         except ValueError as exc:
             raise TurnError("bad_start", str(exc)) from exc
-        return [to_json_text(created)]
+        return [json_text(created)]
 
     def _open(self, connection: Connection, request: dict[str, Any]) -> Answer:
         opened = self.practice.open_in(connection, request["sid"], request["owner"])
         self.live[request["sid"]] = opened.live
-        snapshot = to_json_text({"type": "snapshot", "session": opened.session})
-        return [snapshot, to_json_text(opened.live.token)]
+        snapshot = json_text({"type": "snapshot", "session": opened.session})
+        return [snapshot, json_text(opened.live.token)]
 
     def _live(self, connection: Connection, request: dict[str, Any]) -> LiveSession:
         """The session as this connection holds it: from memory, or read again."""
@@ -191,7 +194,7 @@ class TurnService:
         live = self._live(connection, request)
         session = self.practice.leave_in(connection, live)
         self.live.pop(live.id, None)
-        return [to_json_text(end_frame(session))]
+        return [json_text(end_frame(session))]
 
     def _drop(self, _connection: Connection, request: dict[str, Any]) -> Answer:
         """The connection closed: forget the conversation (the database has all of it)."""
@@ -214,8 +217,8 @@ def _turn_frames(result: TurnResult, scoring_seconds: float) -> Answer:
     """score, manager (with `ends`), end or null, and the seconds spent scoring."""
     ended = result.session["outcome"] is not None
     return [
-        to_json_text(score_frame(result.user, result.strengths)),
-        to_json_text({**manager_frame(result.manager), "ends": ended}),
-        to_json_text(end_frame(result.session)) if ended else "null",
-        to_json_text(round(scoring_seconds, 6)),
+        result.score_text or json_text(score_frame(result.user)),
+        json_text({**manager_frame(result.manager), "ends": ended}),
+        json_text(end_frame(result.session)) if ended else "null",
+        json_text(round(scoring_seconds, 6)),
     ]

@@ -21,7 +21,6 @@ from server.practice import Practice
 from server.settings import Settings
 from server.turn_service import NO_ANSWER, TurnError, TurnService
 
-MAX_BATCH: Final = 256
 READ_SIZE: Final = 1 << 20
 
 log = logging.getLogger("rehearse")
@@ -44,13 +43,13 @@ def serve(service: TurnService, source: int, sink: int) -> None:
             return
         pending += chunk
         *lines, pending = pending.split(b"\n")
-        while lines:
-            batch, lines = lines[:MAX_BATCH], lines[MAX_BATCH:]
-            requests = [json.loads(line) for line in batch if line]
+        requests = [json.loads(line) for line in lines if line]
+        while requests:
             outcomes = service.run_batch(requests)
+            done, requests = requests[: len(outcomes)], requests[len(outcomes) :]
             out = b"".join(
                 encode(request["n"], ok, value)
-                for request, (ok, value) in zip(requests, outcomes, strict=True)
+                for request, (ok, value) in zip(done, outcomes, strict=True)
                 if request["n"] != NO_ANSWER
             )
             view = memoryview(out)

@@ -21,7 +21,8 @@ from server.guards import same_origin
 from server.identity import Signer, owner_of
 from server.metrics import ACTIVE_SESSIONS, ERRORS, SCORING_SECONDS, TURN_SECONDS, TURNS
 from server.settings import MAX_FRAME_BYTES
-from server.turn_service import TurnError, to_json_text
+from server.transcripts import json_text
+from server.turn_service import TurnError
 from server.turns import Turns
 
 log = logging.getLogger("rehearse")
@@ -99,7 +100,7 @@ class SessionSocket:
         self._lock = asyncio.Lock()
 
     async def send(self, frame: dict[str, Any]) -> None:
-        await self.send_text(to_json_text(frame))
+        await self.send_text(json_text(frame))
 
     async def send_text(self, text: str) -> None:
         if self.websocket.application_state == WebSocketState.CONNECTED:

@@ -8,7 +8,7 @@ processing (JSON, datetimes) and skip the rest. Everything else uses SQLAlchemy 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Dialect
@@ -19,7 +19,10 @@ from sqlalchemy.sql.expression import ClauseElement
 class RawStatement:
     """One Core statement compiled for one dialect, executed on the DBAPI cursor."""
 
-    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+    def __init__(
+        self, statement: ClauseElement, dialect: Dialect, encoded: Collection[str] = ()
+    ) -> None:
+        """`encoded`: JSON columns whose values come as JSON text already (or None: NULL)."""
         compiled = statement.compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
         self.sql = compiled.string
@@ -28,7 +31,7 @@ class RawStatement:
         processors: dict[str, Callable[[Any], Any]] = {}
         for name, bind in compiled.binds.items():
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if process is not None:
+            if process is not None and name not in encoded:
                 processors[name] = process
         self._processors = processors
 
