@@ -80,10 +80,13 @@ def _server_histogram(url: str) -> dict[str, Any]:
 
 def _measured(url: str, pid: int, sessions: int, duration: float) -> dict[str, Any]:
     cpu_before = cpu_seconds(pid)
+    turns_before = cpu_seconds(pid, turn_processes_only=True)
     load = _load(url, sessions, duration)
     cpu = cpu_seconds(pid) - cpu_before
+    in_turn_processes = cpu_seconds(pid, turn_processes_only=True) - turns_before
     messages = load["turns"] or 1
     load["server_cpu_us_per_turn"] = round(cpu / messages * 1e6, 1)
+    load["turn_process_cpu_us_per_turn"] = round(in_turn_processes / messages * 1e6, 1)
     return load
 
 
@@ -218,7 +221,8 @@ def table(figures: dict[str, Any]) -> str:
     lines += [f"{name:30}{a!s:>12}{b!s:>12}{c:>8}" for name, a, b, c in rows]
     lines += [
         f"{'server turn p99 (ms, <=)':30}{r.get('server_p99_ms_at_most')!s:>12}   target 5",
-        f"{'scorer CPU per turn (us)':30}{r.get('scoring_cpu_us_per_turn')!s:>12}",
+        f"{'  of which turn process (us)':30}{r.get('turn_process_cpu_us_per_turn')!s:>12}",
+        f"{'  of which scoring (us)':30}{r.get('scoring_cpu_us_per_turn')!s:>12}",
         f"{'RSS per session, deflate (B)':30}{figures['bytes_per_session_deflate']!s:>12}   target 102400",
         f"{'RSS per session, plain (B)':30}{figures['bytes_per_session_plain']!s:>12}   target 40960",
         f"{'reconnect storm (s)':30}{figures['storm_s']!s:>12}   target 2",

@@ -36,10 +36,20 @@ def tree(pid: int) -> list[int]:
     return pids
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children (workers)."""
+def _is_turn_process(pid: int) -> bool:
+    try:
+        return b"server.turn_worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def cpu_seconds(pid: int, turn_processes_only: bool = False) -> float:
+    """User + system CPU of a process and its children (workers, turn processes); or of its
+    turn processes only."""
     total = 0
     for each in tree(pid):
+        if turn_processes_only and not _is_turn_process(each):
+            continue
         try:
             fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
