@@ -17,6 +17,7 @@ from dialogue.scenario_loader import load_library
 from server import api, pages
 from server.db.database import make_engine, ping
 from server.db.migrate import secret_key, upgrade
+from server.gc_tuning import quiet_garbage_collector
 from server.identity import Signer
 from server.metrics import metrics
 from server.middleware import IdentityAndGuards
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.hub = Hub()
         app.state.turns = Turns(config)
         await app.state.turns.start()
+        quiet_garbage_collector()
         yield
         await app.state.turns.close()
         engine.dispose()

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dialogue import ReplyRejectedError, score_reply
 from dialogue.prepared import Prepared
+from server.db.checkpoint import no_checkpoint_on_commit
 from server.practice import (
     FinishedError,
     LiveSession,
@@ -112,6 +113,7 @@ class TurnService:
     def _connect(self) -> Connection:
         if self._connection is None or self._connection.closed:
             self._connection = self.engine.connect()
+            no_checkpoint_on_commit(self._connection)
         return self._connection
 
     def _one(self, connection: Connection, request: dict[str, Any]) -> tuple[bool, Any]:

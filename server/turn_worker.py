@@ -16,7 +16,9 @@ import sys
 from typing import Any, Final
 
 from dialogue.scenario_loader import load_library
+from server.db.checkpoint import BackgroundCheckpoint
 from server.db.database import make_engine
+from server.gc_tuning import quiet_garbage_collector
 from server.practice import Practice
 from server.settings import Settings
 from server.turn_service import NO_ANSWER, TurnError, TurnService
@@ -62,6 +64,9 @@ def main() -> int:
     settings = Settings()
     engine = make_engine(settings.db)
     service = TurnService(engine, Practice(engine, load_library(settings.scenario_dirs)))
+    checkpoint = BackgroundCheckpoint(engine)
+    checkpoint.start()
+    quiet_garbage_collector()
     # Announce readiness: the parent waits for this line before it sends anything.
     os.write(sys.stdout.fileno(), b"ready\n")
     try:
@@ -69,6 +74,7 @@ def main() -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        checkpoint.stop()
         service.close()
         engine.dispose()
     return 0
