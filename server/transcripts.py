@@ -9,10 +9,13 @@ from typing import Any
 from dialogue.feedback import strengths_for
 from dialogue.rubric import load_rubric
 
+# One encoder for every call: json.dumps with options builds a new one each time.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
 
 def json_text(value: Any) -> str:
     """Compact JSON, as frames and stored columns hold it."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(value)
 
 
 def iso(moment: datetime | None) -> str | None:
