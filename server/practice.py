@@ -47,6 +47,9 @@ _BY_CLIENT_ID = select(turns).where(
 _BY_INDEX = select(turns).where(
     turns.c.session_id == bindparam("sid"), turns.c.idx == bindparam("idx")
 )
+_CLIENT_IDS = select(turns.c.client_id).where(
+    turns.c.session_id == bindparam("sid"), turns.c.client_id.is_not(None)
+)
 _EXISTS = select(sessions.c.id).where(sessions.c.id == bindparam("sid"))
 _CLAIM = (
     update(sessions)
@@ -302,10 +305,12 @@ class Practice:
             live.problem = f"this session cannot go on ({exc}); start a new one"
 
     def resume_in(self, connection: Connection, live: LiveSession) -> None:
-        """Re-read a live session's conversation (after a turn that failed to commit)."""
+        """Re-read a live session's conversation and the `id`s of its replies (after a restart
+        of the turn process, or a turn that failed to commit)."""
         row = self._row(connection, live.id, live.owner)
         if row.connection != live.token:
             raise SupersededError("another connection took over this session")
+        live.client_ids = set(connection.execute(_CLIENT_IDS, {"sid": live.id}).scalars())
         self._restore(live, row)
 
     # Playing -------------------------------------------------------------------------------

@@ -57,6 +57,13 @@ class TurnService:
     def __init__(self, engine: Engine, practice: Practice) -> None:
         self.engine = engine
         self.practice = practice
+        # A database failure fails the whole batch (it is rolled back and retried request by
+        # request), whether it comes through SQLAlchemy or straight from the driver's cursor
+        # (server.db.raw): a request must never commit half its writes.
+        self.database_errors: tuple[type[BaseException], ...] = (
+            SQLAlchemyError,
+            engine.dialect.loaded_dbapi.Error,
+        )
         self.live: dict[str, LiveSession] = {}
         self._connection: Connection | None = None
         self._ops: dict[str, Callable[[Connection, dict[str, Any]], Answer]] = {
@@ -81,12 +88,12 @@ class TurnService:
         short batch costs little and keeps the first request of a batch from waiting long."""
         try:
             return self._in_one_transaction(requests, budget)
-        except SQLAlchemyError:
+        except self.database_errors:
             log.exception("a batch of requests failed; running them one by one")
         request = requests[0]
         try:
             return self._in_one_transaction([request], budget)
-        except SQLAlchemyError:
+        except self.database_errors:
             log.exception("request %s failed", request.get("op"))
             return [(False, TurnError("internal", "nothing was saved; try again"))]
 
@@ -127,7 +134,7 @@ class TurnService:
         except (NotFoundError, SupersededError) as exc:  # gone, or played elsewhere now
             self.live.pop(request.get("sid", ""), None)
             return False, _refusal(exc)
-        except SQLAlchemyError:
+        except self.database_errors:
             raise
         except Exception:  # a fault of ours fails this request, not the batch
             log.exception("request %s failed", request.get("op"))
