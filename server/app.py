@@ -44,6 +44,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The turn process starts first: it loads its scenarios while this one migrates.
+        # Requests sent before it is ready wait in its pipe, so start-up does not wait for it.
+        app.state.turns = Turns(config)
+        await app.state.turns.start()
         engine = make_engine(config.db)
         await run_in_threadpool(upgrade, engine)
         secret = await run_in_threadpool(secret_key, engine, config.secret_key)
@@ -54,8 +58,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.practice = Practice(engine, library)
         app.state.signer = Signer(secret)
         app.state.hub = Hub()
-        app.state.turns = Turns(config)
-        await app.state.turns.start()
         quiet_garbage_collector()
         yield
         await app.state.turns.close()
@@ -73,6 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await run_in_threadpool(ping, request.app.state.engine)
         except Exception as exc:
             return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, 503)
+        if not request.app.state.turns.alive:
+            detail = "the turn process is restarting"
+            return JSONResponse({"status": "unavailable", "detail": detail}, 503)
         return {"status": "ok"}
 
     @app.websocket("/ws/sessions/{session_id}")

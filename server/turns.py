@@ -22,7 +22,6 @@ from server.turn_service import NO_ANSWER, TurnError
 log = logging.getLogger("rehearse")
 
 LINE_LIMIT: Final = 64 * 1024 * 1024  # a snapshot frame holds the whole transcript
-START_TIMEOUT: Final = 60.0
 RESTART_DELAY: Final = 0.5  # seconds: a process that cannot start does not spin
 
 
@@ -38,13 +37,12 @@ class Turns:
         self._numbers = itertools.count(1)
         self._pending: dict[int, asyncio.Future[list[str]]] = {}
         self._process: asyncio.subprocess.Process | None = None
-        self._ready: asyncio.Future[None] | None = None
         self._reader: asyncio.Task[None] | None = None
         self._closing = False
         self._starting: asyncio.Future[None] | None = None
 
     async def start(self) -> None:
-        """Start the process; requests sent before it is ready wait in its pipe."""
+        """Start the process; requests sent before it has started wait in its pipe."""
         self._process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -54,12 +52,12 @@ class Turns:
             env=self._env,
             limit=LINE_LIMIT,
         )
-        self._ready = asyncio.get_running_loop().create_future()
         self._reader = asyncio.create_task(self._read(self._process))
 
-    async def ready(self) -> None:
-        assert self._ready is not None
-        await asyncio.wait_for(asyncio.shield(self._ready), START_TIMEOUT)
+    @property
+    def alive(self) -> bool:
+        """Running (perhaps still starting: requests wait for it), not exited."""
+        return self._process is not None and self._process.returncode is None
 
     async def close(self) -> None:
         self._closing = True
@@ -101,17 +99,14 @@ class Turns:
     async def _read(self, process: asyncio.subprocess.Process) -> None:
         assert process.stdout is not None
         try:
-            first = await process.stdout.readline()
-            if first == b"ready\n" and self._ready is not None and not self._ready.done():
-                self._ready.set_result(None)
             while line := await process.stdout.readline():
-                self._answer(line)
+                if line != b"ready\n":  # the first line says it has started
+                    self._answer(line)
         finally:
             self._fail_all()
+            code = await process.wait()
             if not self._closing:
-                log.error(
-                    "the turn process stopped (exit %s); starting another", process.returncode
-                )
+                log.error("the turn process stopped (exit %s); starting another", code)
                 asyncio.get_running_loop().call_later(RESTART_DELAY, self._restart)
 
     def _answer(self, line: bytes) -> None:

@@ -115,6 +115,8 @@
   }
 
   function addTurn(turn) {
+    // A retried reply is answered from the stored turn: never show a turn twice.
+    if (turns.some((t) => t.index === turn.index && t.speaker === turn.speaker)) return;
     turns.push(turn);
     log.append(turn.speaker === "manager" ? managerBubble(turn) : userBubble(turn));
     log.scrollTop = log.scrollHeight;
@@ -224,12 +226,17 @@
     log.replaceChildren();
     session.turns.forEach(addTurn);
     showStage(session.stage);
+    // Usable from here on: before the snapshot the log may still show an older state.
+    attempt = 0;
+    setStatus("open", "Connected");
     if (pending && session.turns.some((t) => t.id === pending.id)) pending = null;
     if (session.outcome) {
       if (session.summary) showSummary(session.summary);
       return;
     }
-    if (pending) send(pending);
+    // A reply sent on an earlier connection and never answered goes again (same id); one
+    // already sent on this connection will be answered on it.
+    if (pending && pending.sentOn !== socket) send(pending);
   }
 
   function onFrame(frame) {
@@ -255,6 +262,7 @@
   function send(message) {
     if (socket && socket.readyState === WebSocket.OPEN) {
       socket.send(JSON.stringify({ type: "reply", text: message.text, id: message.id }));
+      message.sentOn = socket;
     }
   }
 
@@ -262,7 +270,7 @@
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/ws/sessions/" + data.id);
     setStatus("waiting", attempt ? "Reconnecting\u2026" : "Connecting\u2026");
-    socket.onopen = function () { attempt = 0; setStatus("open", "Connected"); };
+    socket.onopen = function () { setStatus("waiting", "Loading the conversation\u2026"); };
     socket.onmessage = function (event) { onFrame(JSON.parse(event.data)); };
     socket.onclose = function () {
       if (stopped || finished) return;
