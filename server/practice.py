@@ -359,9 +359,32 @@ class Practice:
     def write_turn_in(self, connection: Connection, write: TurnWrite) -> TurnResult:
         """Store a turn: the session's state first, only if this connection still holds it
         (else nothing is written), then its two rows."""
-        self._update_state(connection, write.session_id, write.token, write.state)
-        self._insert_turn.execute_many(connection, write.rows)
+        failure = self.write_turns_in(connection, [write])[0]
+        if failure is not None:
+            raise failure
         return write.result
+
+    def write_turns_in(
+        self, connection: Connection, writes: list[TurnWrite]
+    ) -> list[Exception | None]:
+        """Store several turns, in order: each session's state only where its connection still
+        holds it, then the rows of those turns. For each: None, or why it was not stored
+        (NotFoundError, SupersededError) - in which case nothing of it was written."""
+        states = [{**w.state, "sid": w.session_id, "token": w.token} for w in writes]
+        touched = self._update_owned.execute_each(connection, states)
+        rows = [row for w, count in zip(writes, touched, strict=True) if count for row in w.rows]
+        if rows:
+            self._insert_turn.execute_many(connection, rows)
+        return [
+            None if count else self._not_held(connection, w.session_id)
+            for w, count in zip(writes, touched, strict=True)
+        ]
+
+    def _not_held(self, connection: Connection, session_id: str) -> Exception:
+        """Why a session's update touched nothing: deleted, or claimed by a newer connection."""
+        if connection.execute(_EXISTS, {"sid": session_id}).one_or_none() is None:
+            return NotFoundError(f"no session {session_id!r}")
+        return SupersededError("another connection took over this session")
 
     def repeated_in(self, connection: Connection, live: LiveSession, client_id: str) -> TurnResult:
         """The stored turn of a reply already applied (a client retrying the same `id`)."""
@@ -391,12 +414,8 @@ class Practice:
         self, connection: Connection, session_id: str, token: str, state: dict[str, Any]
     ) -> None:
         owned = {**state, "sid": session_id, "token": token}
-        touched = self._update_owned.execute(connection, owned)
-        if touched == 0:  # deleted, or claimed by a newer connection: say which
-            found = connection.execute(_EXISTS, {"sid": session_id}).one_or_none()
-            if found is None:
-                raise NotFoundError(f"no session {session_id!r}")
-            raise SupersededError("another connection took over this session")
+        if self._update_owned.execute(connection, owned) == 0:
+            raise self._not_held(connection, session_id)
 
 
 def _state_values(conversation: Conversation) -> dict[str, Any]:

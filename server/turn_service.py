@@ -32,6 +32,7 @@ from server.practice import (
     Practice,
     SupersededError,
     TurnResult,
+    TurnWrite,
 )
 from server.transcripts import end_frame, json_text, manager_frame, score_frame
 
@@ -65,6 +66,9 @@ class TurnService:
             engine.dialect.loaded_dbapi.Error,
         )
         self.live: dict[str, LiveSession] = {}
+        # Replies applied in this batch, waiting to be written: (their place, the write).
+        self._replies: list[tuple[int, TurnWrite]] = []
+        self._outcome_index = 0  # where the request being run will have its outcome
         self._connection: Connection | None = None
         self._ops: dict[str, Callable[[Connection, dict[str, Any]], Answer]] = {
             "create": self._create,
@@ -106,16 +110,35 @@ class TurnService:
         try:
             with connection.begin():
                 for request in requests:
+                    if request.get("op") != "reply":  # it may read what the replies wrote
+                        self._store_replies(connection, outcomes)
+                    self._outcome_index = len(outcomes)
                     outcomes.append(self._one(connection, request))
                     if time.perf_counter() >= deadline:
                         break
+                self._store_replies(connection, outcomes)
         except BaseException:
             # What memory holds of these sessions may be ahead of the database now.
+            self._replies.clear()
             for request in requests[: len(outcomes) + 1]:
                 self.live.pop(request.get("sid", ""), None)
             self.close()
             raise
         return outcomes
+
+    def _store_replies(self, connection: Connection, outcomes: list[tuple[bool, Any]]) -> None:
+        """Write the turns the replies so far applied, together (on PostgreSQL, one round trip
+        for their updates and one for their rows); a turn whose connection no longer holds
+        its session is not written, and its reply is refused instead."""
+        if not self._replies:
+            return
+        positions, writes = zip(*self._replies, strict=True)
+        self._replies.clear()
+        failures = self.practice.write_turns_in(connection, list(writes))
+        for position, write, failure in zip(positions, writes, failures, strict=True):
+            if failure is not None:
+                self.live.pop(write.session_id, None)
+                outcomes[position] = (False, _refusal(failure))
 
     def _connect(self) -> Connection:
         if self._connection is None or self._connection.closed:
@@ -192,12 +215,11 @@ class TurnService:
         score = score_reply(text, conversation.stage, conversation.prepared)
         scoring = time.perf_counter() - started
         turn = conversation.apply(text, score)
-        result = self.practice.write_turn_in(
-            connection, self.practice.turn_write(live, turn, client_id)
-        )
+        write = self.practice.turn_write(live, turn, client_id)
+        self._replies.append((self._outcome_index, write))  # written at the end of the batch
         if client_id is not None:
             live.client_ids.add(client_id)
-        return _turn_frames(result, scoring)
+        return _turn_frames(write.result, scoring)
 
     def _leave(self, connection: Connection, request: dict[str, Any]) -> Answer:
         live = self._live(connection, request)

@@ -127,3 +127,35 @@ def test_a_forgotten_session_is_read_again_from_the_database(service: TurnServic
         [{**_reply(session_id, token, GRANTED[2], "r-2"), "owner": "someone else"}]
     )
     assert not ok and refused.code == "not_found"
+
+
+def test_a_batch_stores_its_replies_together_and_refuses_only_the_stale_one(
+    service: TurnService,
+) -> None:
+    first, second, third = (_started(service) for _ in range(3))
+    _ok(service, {"op": "open", "sid": second[0], "owner": "me"})  # second's token is stale now
+    outcomes = service.run_batch(
+        [_reply(sid, token, GRANTED[0], f"{sid}-0") for sid, token in (first, second, third)],
+        budget=10,  # all three in one transaction, however slow the machine
+    )
+    assert [ok for ok, _ in outcomes] == [True, False, True]
+    assert outcomes[1][1].code == "superseded"
+    assert [_stored(service, sid) for sid, _ in (first, second, third)] == [
+        (1, 3),
+        (0, 1),
+        (1, 3),
+    ]
+
+
+def test_leaving_right_after_a_reply_in_one_batch_keeps_the_reply(service: TurnService) -> None:
+    session_id, token = _started(service)
+    leave = {"op": "leave", "sid": session_id, "owner": "me", "token": token}
+    outcomes = service.run_batch([_reply(session_id, token, GRANTED[0], "r-0"), leave], budget=10)
+    assert [ok for ok, _ in outcomes] == [True, True]
+    assert json.loads(outcomes[1][1][0])["outcome"] == "abandoned"
+    assert _stored(service, session_id) == (1, 3)
+    with service.engine.connect() as connection:
+        outcome = connection.execute(
+            select(practice_sessions.c.outcome).where(practice_sessions.c.id == session_id)
+        ).scalar_one()
+    assert outcome == "abandoned"
