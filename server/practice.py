@@ -47,6 +47,7 @@ _BY_CLIENT_ID = select(turns).where(
 _BY_INDEX = select(turns).where(
     turns.c.session_id == bindparam("sid"), turns.c.idx == bindparam("idx")
 )
+_TURNS_OF = select(turns).where(turns.c.session_id == bindparam("sid")).order_by(turns.c.idx)
 _CLIENT_IDS = select(turns.c.client_id).where(
     turns.c.session_id == bindparam("sid"), turns.c.client_id.is_not(None)
 )
@@ -201,8 +202,7 @@ class Practice:
         return row
 
     def _turn_rows(self, connection: Connection, session_id: str) -> list[Any]:
-        query = select(turns).where(turns.c.session_id == session_id).order_by(turns.c.idx)
-        return list(connection.execute(query))
+        return list(connection.execute(_TURNS_OF, {"sid": session_id}))
 
     def transcript(self, session_id: str, owner: str) -> dict[str, Any]:
         with self.engine.connect() as connection:

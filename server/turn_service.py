@@ -69,6 +69,7 @@ class TurnService:
         # Replies applied in this batch, waiting to be written: (their place, the write).
         self._replies: list[tuple[int, TurnWrite]] = []
         self._outcome_index = 0  # where the request being run will have its outcome
+        self._outcomes: list[tuple[bool, Any]] = []  # the batch's outcomes so far
         self._connection: Connection | None = None
         self._ops: dict[str, Callable[[Connection, dict[str, Any]], Answer]] = {
             "create": self._create,
@@ -106,17 +107,18 @@ class TurnService:
     ) -> list[tuple[bool, Any]]:
         connection = self._connect()
         outcomes: list[tuple[bool, Any]] = []
+        self._outcomes = outcomes
         deadline = time.perf_counter() + budget
         try:
             with connection.begin():
                 for request in requests:
                     if request.get("op") != "reply":  # it may read what the replies wrote
-                        self._store_replies(connection, outcomes)
+                        self._store_replies(connection)
                     self._outcome_index = len(outcomes)
                     outcomes.append(self._one(connection, request))
                     if time.perf_counter() >= deadline:
                         break
-                self._store_replies(connection, outcomes)
+                self._store_replies(connection)
         except BaseException:
             # What memory holds of these sessions may be ahead of the database now.
             self._replies.clear()
@@ -126,7 +128,7 @@ class TurnService:
             raise
         return outcomes
 
-    def _store_replies(self, connection: Connection, outcomes: list[tuple[bool, Any]]) -> None:
+    def _store_replies(self, connection: Connection) -> None:
         """Write the turns the replies so far applied, together (on PostgreSQL, one round trip
         for their updates and one for their rows); a turn whose connection no longer holds
         its session is not written, and its reply is refused instead."""
@@ -138,7 +140,7 @@ class TurnService:
         for position, write, failure in zip(positions, writes, failures, strict=True):
             if failure is not None:
                 self.live.pop(write.session_id, None)
-                outcomes[position] = (False, _refusal(failure))
+                self._outcomes[position] = (False, _refusal(failure))
 
     def _connect(self) -> Connection:
         if self._connection is None or self._connection.closed:
@@ -205,6 +207,7 @@ class TurnService:
         text: str = request["text"]
         client_id: str | None = request.get("id")
         if client_id is not None and client_id in live.client_ids:
+            self._store_replies(connection)  # it may be one of this batch's
             return _turn_frames(self.practice.repeated_in(connection, live, client_id), 0.0)
         conversation = live.conversation
         if conversation is None:

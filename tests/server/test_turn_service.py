@@ -159,3 +159,12 @@ def test_leaving_right_after_a_reply_in_one_batch_keeps_the_reply(service: TurnS
             select(practice_sessions.c.outcome).where(practice_sessions.c.id == session_id)
         ).scalar_one()
     assert outcome == "abandoned"
+
+
+def test_the_same_reply_twice_in_one_batch_is_stored_once(service: TurnService) -> None:
+    session_id, token = _started(service)
+    request = _reply(session_id, token, GRANTED[0], "r-0")
+    outcomes = service.run_batch([request, request], budget=10)
+    assert [ok for ok, _ in outcomes] == [True, True]
+    assert json.loads(outcomes[1][1][0]) == json.loads(outcomes[0][1][0])
+    assert _stored(service, session_id) == (1, 3)
