@@ -93,7 +93,7 @@ class TurnResult:
     score_text: str | None = None  # the score frame, as JSON text, when just scored
 
 
-@dataclass
+@dataclass(slots=True)
 class LiveSession:
     """A session as the connection playing it holds it between turns."""
 

@@ -10,7 +10,6 @@ import asyncio
 import json
 import logging
 import time
-from collections import deque
 from typing import Any, Final
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -85,6 +84,10 @@ def parse_message(raw: str) -> dict[str, Any]:
 class SessionSocket:
     """One websocket playing one session; the turn process does the work of each turn."""
 
+    # A thousand of these stay open at once: no per-instance dict.
+    __slots__ = ("_lock", "_recent", "hub", "owner", "rate", "retired", "session_id", "token",
+                 "turns", "websocket")  # fmt: skip
+
     def __init__(
         self, websocket: WebSocket, *, session_id: str, turns: Turns, hub: Hub, rate: int
     ) -> None:
@@ -96,7 +99,7 @@ class SessionSocket:
         self.owner = ""
         self.token = ""  # this connection's claim on the session
         self.retired = False
-        self._recent: deque[float] = deque()
+        self._recent: list[float] = []  # times of the last `rate` replies
         self._lock = asyncio.Lock()
 
     async def send(self, frame: dict[str, Any]) -> None:
@@ -221,8 +224,7 @@ class SessionSocket:
 
     def _limited(self) -> bool:
         now = time.monotonic()
-        while self._recent and now - self._recent[0] >= 1.0:
-            self._recent.popleft()
+        self._recent = [moment for moment in self._recent if now - moment < 1.0]
         if len(self._recent) >= self.rate:
             return True
         self._recent.append(now)
