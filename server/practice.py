@@ -11,22 +11,25 @@ threads.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
-from dialogue.conversation import Conversation, Turn
+from dialogue.conversation import Conversation, ManagerLine, Turn
 from dialogue.engine import SnapshotError
 from dialogue.prepared import Prepared
 from dialogue.scenario_loader import ScenarioLibrary
 from server.db.raw import RawStatement
 from server.db.schema import practice_sessions, prepared_notes, session_turns
+from server.json_text import json_text
 from server.transcripts import (
     SCORE_PARTS,
-    json_text,
     listing_json,
+    manager_frame,
+    score_frame,
     score_frame_text,
     session_json,
     turn_json,
@@ -84,13 +87,11 @@ class SupersededError(RuntimeError):
 
 @dataclass(frozen=True)
 class TurnResult:
-    """What a reply produced, as stored: the user turn, the manager turn, the session."""
+    """What a reply produced: its score frame (JSON text), the manager's frame, the session."""
 
-    user: dict[str, Any]
-    manager: dict[str, Any]
+    score_frame: str
+    manager_frame: dict[str, Any]
     session: dict[str, Any]
-    repeated: bool = False  # answered from a reply already applied (same `id`)
-    score_text: str | None = None  # the score frame, as JSON text, when just scored
 
 
 @dataclass(slots=True)
@@ -148,7 +149,7 @@ class Practice:
 
     # Creating and reading ----------------------------------------------------------------
 
-    def create_in(  # noqa: PLR0917 - called by keyword through the writer
+    def create_in(  # noqa: PLR0917 - called by keyword from the turn service
         self,
         connection: Connection,
         owner: str,
@@ -178,20 +179,7 @@ class Practice:
                 "started": now,
             },
         )
-        self._insert_turn.execute(
-            connection,
-            {
-                **_EMPTY_TURN,
-                "session_id": session_id,
-                "idx": line.index,
-                "speaker": "manager",
-                "text": line.text,
-                "kind": line.kind,
-                "state": line.state,
-                "stage": line.stage,
-                "created": now,
-            },
-        )
+        self._insert_turn.execute(connection, _manager_row(session_id, line, now))
         return {"id": session_id, "scenario": scenario, "seed": conversation.seed}
 
     def _row(self, connection: Connection, session_id: str, owner: str, lock: bool = False) -> Any:
@@ -334,35 +322,15 @@ class Practice:
             "client_id": client_id,
             "created": now,
         }
-        manager = {
-            **_EMPTY_TURN,
-            "session_id": live.id,
-            "idx": line.index,
-            "speaker": "manager",
-            "text": line.text,
-            "kind": line.kind,
-            "state": line.state,
-            "stage": line.stage,
-            "created": now,
-        }
         assert live.conversation is not None
         state = _state_values(live.conversation)
-        frame = score_frame_text(turn.index, turn.text, score["stage"], score["score"], parts)
         result = TurnResult(
-            turn_json(_Row({**user, **{name: score[name] for name in TURN_JSON_COLUMNS}})),
-            turn_json(_Row(manager)),
+            score_frame_text(turn.index, turn.text, score["stage"], score["score"], parts),
+            line.to_message(),
             _session_dict(live.id, state),
-            score_text=frame,
         )
+        manager = _manager_row(live.id, line, now)
         return TurnWrite(live.id, live.token, (user, manager), state, result)
-
-    def write_turn_in(self, connection: Connection, write: TurnWrite) -> TurnResult:
-        """Store a turn: the session's state first, only if this connection still holds it
-        (else nothing is written), then its two rows."""
-        failure = self.write_turns_in(connection, [write])[0]
-        if failure is not None:
-            raise failure
-        return write.result
 
     def write_turns_in(
         self, connection: Connection, writes: list[TurnWrite]
@@ -393,7 +361,9 @@ class Practice:
         manager_row = connection.execute(_BY_INDEX, {"sid": live.id, "idx": user_row.idx + 1}).one()
         row = self._row(connection, live.id, live.owner)
         return TurnResult(
-            turn_json(user_row), turn_json(manager_row), _row_session_dict(row), repeated=True
+            json_text(score_frame(turn_json(user_row))),
+            manager_frame(turn_json(manager_row)),
+            _session_dict(row.id, row._mapping),
         )
 
     def leave_in(self, connection: Connection, live: LiveSession) -> dict[str, Any]:
@@ -402,7 +372,8 @@ class Practice:
             self.resume_in(connection, live)
         conversation = live.conversation
         if conversation is None:  # its scenario is gone: it ends as it stands
-            return _row_session_dict(self._row(connection, live.id, live.owner))
+            row = self._row(connection, live.id, live.owner)
+            return _session_dict(row.id, row._mapping)
         if not conversation.ended:
             conversation.abandon()
             state = _state_values(conversation)
@@ -441,7 +412,23 @@ def _state_values(conversation: Conversation) -> dict[str, Any]:
     return values
 
 
-def _session_dict(session_id: str, state: dict[str, Any]) -> dict[str, Any]:
+def _manager_row(session_id: str, line: ManagerLine, created: datetime) -> dict[str, Any]:
+    """The stored row of a manager's line."""
+    return {
+        **_EMPTY_TURN,
+        "session_id": session_id,
+        "idx": line.index,
+        "speaker": "manager",
+        "text": line.text,
+        "kind": line.kind,
+        "state": line.state,
+        "stage": line.stage,
+        "created": created,
+    }
+
+
+def _session_dict(session_id: str, state: Mapping[str, Any]) -> dict[str, Any]:
+    """The session as `end` frames and turn results show it."""
     return {
         "id": session_id,
         "outcome": state["outcome"],
@@ -450,21 +437,3 @@ def _session_dict(session_id: str, state: dict[str, Any]) -> dict[str, Any]:
         "state": state["state"],
         "stage": state["stage"],
     }
-
-
-def _row_session_dict(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "outcome": row.outcome,
-        "score": row.score,
-        "summary": row.summary,
-        "state": row.state,
-        "stage": row.stage,
-    }
-
-
-class _Row:
-    """Attribute access over a dict, so stored values and fresh ones share turn_json."""
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.__dict__.update(values)

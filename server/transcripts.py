@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 from dialogue.feedback import strengths_for
 from dialogue.rubric import load_rubric
-
-# One encoder for every call: json.dumps with options builds a new one each time.
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def json_text(value: Any) -> str:
-    """Compact JSON, as frames and stored columns hold it."""
-    return _ENCODE(value)
+from server.json_text import json_text
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -90,13 +82,10 @@ def session_json(row: Any, turns: list[Any], title: str | None = None) -> dict[s
     }
 
 
-def score_frame(
-    user: dict[str, Any], strengths: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """The `score` frame for a user turn (its strengths found again when not given)."""
-    if strengths is None:
-        met = set(user["detected"] or [])
-        strengths = [item.to_json() for item in strengths_for(load_rubric(), user["stage"], met)]
+def score_frame(user: dict[str, Any]) -> dict[str, Any]:
+    """The `score` frame for a stored user turn."""
+    met = set(user["detected"] or [])
+    strengths = [item.to_json() for item in strengths_for(load_rubric(), user["stage"], met)]
     return {
         "type": "score",
         "turn": user["index"],

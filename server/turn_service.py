@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Final
 
 from sqlalchemy import Connection, Engine
@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dialogue import ReplyRejectedError, score_reply
 from dialogue.prepared import Prepared
 from server.db.checkpoint import no_checkpoint_on_commit
+from server.json_text import json_text
 from server.practice import (
     FinishedError,
     LiveSession,
@@ -34,7 +35,7 @@ from server.practice import (
     TurnResult,
     TurnWrite,
 )
-from server.transcripts import end_frame, json_text, manager_frame, score_frame
+from server.transcripts import end_frame
 
 log = logging.getLogger("rehearse")
 
@@ -68,7 +69,6 @@ class TurnService:
         self.live: dict[str, LiveSession] = {}
         # Replies applied in this batch, waiting to be written: (their place, the write).
         self._replies: list[tuple[int, TurnWrite]] = []
-        self._outcome_index = 0  # where the request being run will have its outcome
         self._outcomes: list[tuple[bool, Any]] = []  # the batch's outcomes so far
         self._connection: Connection | None = None
         self._ops: dict[str, Callable[[Connection, dict[str, Any]], Answer]] = {
@@ -102,6 +102,16 @@ class TurnService:
             log.exception("request %s failed", request.get("op"))
             return [(False, TurnError("internal", "nothing was saved; try again"))]
 
+    def run_all(
+        self, requests: list[dict[str, Any]]
+    ) -> Iterator[list[tuple[dict[str, Any], tuple[bool, Any]]]]:
+        """Every request, batch after batch: each batch's (request, outcome) pairs once it has
+        committed, so their answers can go out before the next batch starts."""
+        while requests:
+            outcomes = self.run_batch(requests)
+            done, requests = requests[: len(outcomes)], requests[len(outcomes) :]
+            yield list(zip(done, outcomes, strict=True))
+
     def _in_one_transaction(
         self, requests: list[dict[str, Any]], budget: float
     ) -> list[tuple[bool, Any]]:
@@ -114,7 +124,6 @@ class TurnService:
                 for request in requests:
                     if request.get("op") != "reply":  # it may read what the replies wrote
                         self._store_replies(connection)
-                    self._outcome_index = len(outcomes)
                     outcomes.append(self._one(connection, request))
                     if time.perf_counter() >= deadline:
                         break
@@ -219,7 +228,8 @@ class TurnService:
         scoring = time.perf_counter() - started
         turn = conversation.apply(text, score)
         write = self.practice.turn_write(live, turn, client_id)
-        self._replies.append((self._outcome_index, write))  # written at the end of the batch
+        # Written at the end of the batch; its outcome will be the next one in the batch's list.
+        self._replies.append((len(self._outcomes), write))
         if client_id is not None:
             live.client_ids.add(client_id)
         return _turn_frames(write.result, scoring)
@@ -251,8 +261,8 @@ def _turn_frames(result: TurnResult, scoring_seconds: float) -> Answer:
     """score, manager (with `ends`), end or null, and the seconds spent scoring."""
     ended = result.session["outcome"] is not None
     return [
-        result.score_text or json_text(score_frame(result.user)),
-        json_text({**manager_frame(result.manager), "ends": ended}),
+        result.score_frame,
+        json_text({**result.manager_frame, "ends": ended}),
         json_text(end_frame(result.session)) if ended else "null",
         json_text(round(scoring_seconds, 6)),
     ]

@@ -46,12 +46,10 @@ def serve(service: TurnService, source: int, sink: int) -> None:
         pending += chunk
         *lines, pending = pending.split(b"\n")
         requests = [json.loads(line) for line in lines if line]
-        while requests:
-            outcomes = service.run_batch(requests)
-            done, requests = requests[: len(outcomes)], requests[len(outcomes) :]
+        for batch in service.run_all(requests):
             out = b"".join(
                 encode(request["n"], ok, value)
-                for request, (ok, value) in zip(done, outcomes, strict=True)
+                for request, (ok, value) in batch
                 if request["n"] != NO_ANSWER
             )
             view = memoryview(out)

@@ -18,9 +18,9 @@ from dialogue import ReplyRejectedError
 from dialogue.errors import check_reply_text
 from server.guards import same_origin
 from server.identity import Signer, owner_of
+from server.json_text import json_text
 from server.metrics import ACTIVE_SESSIONS, ERRORS, SCORING_SECONDS, TURN_SECONDS, TURNS
 from server.settings import MAX_FRAME_BYTES
-from server.transcripts import json_text
 from server.turn_service import TurnError
 from server.turns import Turns
 

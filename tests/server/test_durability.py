@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 
 from tests.conversations import GRANTED
-from tests.databases import database
 from tests.live import ServerProcess
 from tests.server.client import Browser, receive, reply
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def killable(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
-    with database(request.param, tmp_path) as url:
-        server = ServerProcess("--db", url, cwd=tmp_path)
-        server.start()
-        try:
-            yield server
-        finally:
-            server.stop()
 
 
 def _turns(snapshot: dict[str, Any]) -> list[tuple[int, str, str]]:

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from dialogue import score_reply
-from server.transcripts import SCORE_PARTS, json_text, score_frame, score_frame_text
+from server.json_text import json_text
+from server.transcripts import SCORE_PARTS, score_frame, score_frame_text
 
 REPLIES = [
     ("I rebuilt the ranking model; click-through rose 12%, about $400k a year.", "accomplishments"),

@@ -6,13 +6,9 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from tests.conversations import GRANTED
-from tests.databases import database
 from tests.live import ServerProcess
 from tests.server.client import Browser, receive, reply
 
@@ -35,18 +31,8 @@ def _turn_process(server_pid: int, timeout: float = 20) -> int:
     raise AssertionError("the server has no turn process")
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
-    with database(request.param, tmp_path) as url:
-        process = ServerProcess("--db", url, cwd=tmp_path)
-        process.start()
-        try:
-            yield process
-        finally:
-            process.stop()
-
-
-def test_killing_the_turn_process_loses_nothing_acknowledged(server: ServerProcess) -> None:
+def test_killing_the_turn_process_loses_nothing_acknowledged(killable: ServerProcess) -> None:
+    server = killable
     assert server.process is not None
     browser = Browser(server.base_url)
     session_id = browser.start("supportive")["id"]

@@ -34,14 +34,6 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TurnServ
             engine.dispose()
 
 
-def _run_all(service: TurnService, requests: list[dict[str, Any]]) -> list[tuple[bool, Any]]:
-    """As the turn process does: batch after batch until every request has run."""
-    outcomes: list[tuple[bool, Any]] = []
-    while len(outcomes) < len(requests):
-        outcomes += service.run_batch(requests[len(outcomes) :])
-    return outcomes
-
-
 def _ok(service: TurnService, request: dict[str, Any]) -> list[str]:
     ((ok, answer),) = service.run_batch([request])
     assert ok, answer
@@ -87,13 +79,11 @@ def test_a_failing_insert_leaves_its_session_untouched_and_spares_the_batch(
             )
         )  # fmt: skip
     before = _stored(service, broken)
-    outcomes = _run_all(
-        service,
-        [
-            _reply(broken, broken_token, GRANTED[0], "b-0"),
-            _reply(healthy, healthy_token, GRANTED[0], "h-0"),
-        ],
-    )
+    requests = [
+        _reply(broken, broken_token, GRANTED[0], "b-0"),
+        _reply(healthy, healthy_token, GRANTED[0], "h-0"),
+    ]
+    outcomes = [outcome for batch in service.run_all(requests) for _, outcome in batch]
     assert outcomes[0][0] is False
     assert isinstance(outcomes[0][1], TurnError) and outcomes[0][1].code == "internal"
     assert outcomes[1][0] is True  # rolled back with the batch, then run again alone
