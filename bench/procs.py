@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from server.serve_command import WEBSOCKET_PROTOCOL
+
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 BIN = Path(sys.executable).parent
@@ -114,5 +116,6 @@ def rehearse_command(port: int, db: str, workers: int = 1) -> list[str]:
 
 
 def floor_command(port: int) -> list[str]:
+    # The same uvicorn websocket binding as `rehearse serve`: the floor differs only in the work.
     return [str(BIN / "python"), "-m", "uvicorn", "bench.floor_app:app", "--port", str(port),
-            "--log-level", "warning", "--ws-max-size", "65536"]  # fmt: skip
+            "--log-level", "warning", "--ws-max-size", "65536", "--ws", WEBSOCKET_PROTOCOL]  # fmt: skip

@@ -7,7 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 # Fine buckets at the low end: the targets are a few milliseconds.
-_BUCKETS = (0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
+_BUCKETS = (0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.035, 0.05,
+            0.075, 0.1, 0.25, 1.0)  # fmt: skip
 
 TURN_SECONDS = Histogram(
     "rehearse_turn_seconds",

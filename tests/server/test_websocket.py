@@ -159,6 +159,15 @@ def test_a_foreign_origin_is_refused_before_the_handshake(browser: Browser) -> N
         assert receive(ws)["type"] == "snapshot"
 
 
+@pytest.mark.parametrize("path", ["/ws/sessions/", "/ws/sessions/a/b", "/ws/other", "/ws"])
+def test_a_websocket_to_any_other_path_is_refused(browser: Browser, path: str) -> None:
+    # The practice socket is answered before FastAPI's routing; everything else still goes
+    # through it, and a path nobody serves is refused at the handshake.
+    with pytest.raises(InvalidStatus) as refused:
+        browser.ws(path)
+    assert refused.value.response.status_code == 403
+
+
 def test_another_owner_is_refused(server: str) -> None:
     alice, mallory = Browser(server), Browser(server)
     session_id = alice.start("supportive")["id"]
