@@ -8,11 +8,13 @@ from typing import Any
 from bench import e2e, engine, results_file, scorer
 
 
-def _over(figures: dict[str, Any], targets: dict[str, float]) -> list[str]:
-    return [
-        key
-        for key, target in targets.items()
-        if isinstance(figures.get(key), int | float) and figures[key] > target
+def over_target(
+    figures: dict[str, Any], targets: dict[str, float], minimums: dict[str, float]
+) -> list[str]:
+    """The figures past their target: above a maximum, or below a minimum."""
+    numbers = {k: v for k, v in figures.items() if isinstance(v, int | float)}
+    return [key for key, most in targets.items() if numbers.get(key, most) > most] + [
+        key for key, least in minimums.items() if numbers.get(key, least) < least
     ]
 
 
@@ -22,7 +24,7 @@ def main() -> int:
         figures = module.run()
         print(module.table(figures))
         print(f"saved {results_file.save(name, figures)}\n", flush=True)
-        over += _over(figures, module.TARGETS)
+        over += over_target(figures, module.TARGETS, getattr(module, "MINIMUMS", {}))
     if over:
         print(f"over target: {', '.join(over)}", file=sys.stderr)
         return 1
