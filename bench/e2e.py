@@ -6,15 +6,19 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import websockets
 
 from bench.procs import cpu_seconds, floor_command, healthy, rehearse_command, rss_bytes, running
@@ -37,6 +41,21 @@ TARGETS = {
     "capacity_p99_ms": 100.0,
 }
 MINIMUMS = {"capacity_turns_per_second": 1000.0}
+
+
+@contextmanager
+def fresh_postgres_database(admin_url: str) -> Iterator[str]:
+    """A new, empty database on the server `admin_url` names, dropped afterwards: the run
+    starts from nothing, as the SQLite run does (reusing one database, every run added its
+    sessions and dead row versions to the next one's tables)."""
+    name = f"rehearse_bench_{secrets.token_hex(6)}"
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _port() -> int:
@@ -196,10 +215,13 @@ def run() -> dict[str, Any]:
         pg_port = _port()
         pg_url = f"http://127.0.0.1:{pg_port}"
         try:
-            with running(rehearse_command(pg_port, POSTGRES, workers=2), workdir) as pg:
+            with (
+                fresh_postgres_database(POSTGRES) as database,
+                running(rehearse_command(pg_port, database, workers=2), workdir) as pg,
+            ):
                 healthy(pg_url)
                 results["postgres_2_workers"] = _measured(pg_url, pg.pid, SESSIONS, DURATION)
-        except (OSError, TimeoutError, subprocess.CalledProcessError) as exc:
+        except (OSError, TimeoutError, subprocess.CalledProcessError, psycopg.Error) as exc:
             results["postgres_2_workers"] = {"error": str(exc)}
     results["server_p99_ms"] = results["rehearse"].get("server_p99_ms_at_most")
     results["postgres_p99_ms"] = results["postgres_2_workers"].get("p99_ms")
