@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from server.serve_command import WEBSOCKET_PROTOCOL
+from server.serve_command import WEBSOCKET_BINDING
 
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -116,6 +116,6 @@ def rehearse_command(port: int, db: str, workers: int = 1) -> list[str]:
 
 
 def floor_command(port: int) -> list[str]:
-    # The same uvicorn websocket binding as `rehearse serve`: the floor differs only in the work.
+    # uvicorn's stock protocol of the binding `rehearse serve` builds on: a bare app's floor.
     return [str(BIN / "python"), "-m", "uvicorn", "bench.floor_app:app", "--port", str(port),
-            "--log-level", "warning", "--ws-max-size", "65536", "--ws", WEBSOCKET_PROTOCOL]  # fmt: skip
+            "--log-level", "warning", "--ws-max-size", "65536", "--ws", WEBSOCKET_BINDING]  # fmt: skip
