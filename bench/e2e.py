@@ -20,13 +20,15 @@ from typing import Any
 
 import psycopg
 import websockets
+from sqlalchemy.engine import make_url
 
 from bench.procs import cpu_seconds, floor_command, healthy, rehearse_command, rss_bytes, running
 
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "1000"))
 DURATION = float(os.environ.get("BENCH_DURATION", "20"))
-# Enough sessions to offer more than 1,000 turns/s at a 1 s +/- 0.5 s think time.
-CAPACITY_SESSIONS = int(os.environ.get("BENCH_CAPACITY_SESSIONS", "1200"))
+# Enough sessions to offer well over 1,000 turns/s at a 1 s +/- 0.5 s think time (~1,150),
+# so the figure is the server's, not the load client's limit.
+CAPACITY_SESSIONS = int(os.environ.get("BENCH_CAPACITY_SESSIONS", "1300"))
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 TARGETS = {
     "server_p99_ms": 5.0,
@@ -52,10 +54,13 @@ def fresh_postgres_database(admin_url: str) -> Iterator[str]:
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        try:
+            with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except psycopg.Error as exc:  # the figures stand; say what is left behind
+            print(f"could not drop the bench database {name}: {exc}", file=sys.stderr)
 
 
 def _port() -> int:
@@ -234,7 +239,14 @@ def run() -> dict[str, Any]:
 
 
 def against_the_floor(rehearse: dict[str, Any], floor: dict[str, Any]) -> dict[str, Any]:
-    """The targets stated against the floor's figures in the same run."""
+    """The targets stated against the floor's figures in the same run (None where a run
+    measured nothing, which the judging passes over and the table shows)."""
+    figures = (rehearse.get("p99_ms"), floor.get("p99_ms"),
+               rehearse.get("server_cpu_us_per_turn"), floor.get("server_cpu_us_per_turn"))  # fmt: skip
+    if not all(isinstance(x, int | float) and x > 0 for x in figures):
+        return dict.fromkeys(
+            ("client_p99_allowance_ms", "client_p99_over_allowance_ms", "cpu_ratio_to_floor")
+        )
     allowance = 1.5 * floor["p99_ms"] + 5
     return {
         "client_p99_allowance_ms": round(allowance, 2),

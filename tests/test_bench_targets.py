@@ -28,3 +28,10 @@ def test_the_client_p99_is_allowed_one_and_a_half_floors_and_five_ms() -> None:
     assert over_target(figures, {"client_p99_over_allowance_ms": 0.0}, {}) == [
         "client_p99_over_allowance_ms"
     ]
+
+
+def test_a_floor_run_that_measured_nothing_gives_no_verdict_instead_of_a_crash() -> None:
+    figures = against_the_floor({"p99_ms": 40.0, "server_cpu_us_per_turn": 1200.0},
+                                {"p99_ms": None, "server_cpu_us_per_turn": 0.0})  # fmt: skip
+    assert set(figures.values()) == {None}
+    assert over_target(figures, {"cpu_ratio_to_floor": 8.0}, {}) == []
