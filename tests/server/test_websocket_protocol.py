@@ -18,12 +18,30 @@ async def _app(scope: Any, receive: Any, send: Any) -> None:  # never called her
     raise AssertionError("no request was made")
 
 
+HANDSHAKE = (
+    b"GET /ws/sessions/abc HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+    b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    b"Sec-WebSocket-Version: 13\r\n"
+    b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"
+)
+
+
+async def _accepting_app(scope: Any, receive: Any, send: Any) -> None:
+    assert (await receive())["type"] == "websocket.connect"
+    await send({"type": "websocket.accept"})
+    assert (await receive())["type"] == "websocket.disconnect"
+
+
 class _Transport(asyncio.Transport):
     """Just enough of a transport for a connection that is made and then lost."""
 
     def __init__(self) -> None:
         super().__init__()
         self.closed = False
+        self.written = b""
+
+    def write(self, data: Any) -> None:
+        self.written += bytes(data)
 
     def get_extra_info(self, name: str, default: Any = None) -> Any:
         return default
@@ -61,3 +79,29 @@ def test_a_lost_connection_is_freed_without_the_garbage_collector() -> None:
         assert transport.closed
     finally:
         loop.close()
+
+
+def test_an_accepted_connection_is_freed_with_its_compression_state() -> None:
+    async def played(state: ServerState) -> Any:
+        config = Config(app=_accepting_app, ws_per_message_deflate=True)
+        protocol = PromptlyFreedWebSocketProtocol(config, state, {})
+        transport = _Transport()
+        protocol.connection_made(transport)
+        protocol.data_received(HANDSHAKE)
+        while b"\r\n\r\n" not in transport.written:  # the app accepts
+            await asyncio.sleep(0)
+        assert transport.written.startswith(b"HTTP/1.1 101")
+        assert b"permessage-deflate" in transport.written
+        (extension,) = protocol.conn.extensions  # deflate, negotiated
+        freed = weakref.ref(extension)
+        protocol.connection_lost(None)
+        while state.tasks:  # the app sees the disconnect and ends
+            await asyncio.sleep(0)
+        return freed
+
+    gc.disable()  # reference counting alone must free it
+    try:
+        freed = asyncio.run(played(ServerState()))
+        assert freed() is None, "the closed connection's compression state is still in memory"
+    finally:
+        gc.enable()
