@@ -80,7 +80,7 @@ def parse_scenario(text: str, source: str) -> tuple[ScenarioEngine | None, list[
         plain = None
     if not isinstance(plain, dict):
         try:
-            data = load_with_lines(text, source)
+            load_with_lines(text, source)  # malformed YAML: problems that name their lines
         except ScenarioError as exc:
             return None, exc.problems
         message = "a scenario file is a mapping of keys (format, id, ...)"

@@ -1,11 +1,11 @@
 """Practice sessions in the database: create, read, play a turn, leave, delete.
 
-Every function is synchronous. The `*_in` ones run inside a transaction their caller holds
-(server.writer runs them, many to a commit). A connected websocket keeps its session's
-conversation in memory (a LiveSession) and applies each reply to it; the turn - the reply, its
-score, the manager's answer and the engine snapshot - is then committed whole or not at all,
-before it is sent, and only while that connection still holds the session. Reads run in worker
-threads.
+Every function is synchronous. The `*_in` ones run inside a transaction their caller holds:
+the turn service (server.turn_service) runs them in the turn process, many to a commit. A
+connected websocket's session stays in memory there (a LiveSession) and each reply is applied
+to it; the turn - the reply, its score, the manager's answer and the engine snapshot - is then
+committed whole or not at all, before it is answered, and only while that connection still
+holds the session. The reads for pages and the API run in the web process's worker threads.
 """
 
 from __future__ import annotations

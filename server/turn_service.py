@@ -1,6 +1,6 @@
 """The turn service: every write of a practice session, in batches, one transaction each.
 
-It runs in its own process (server.turn_process), beside the web server's event loop: scoring a
+It runs in its own process (server.turn_worker), beside the web server's event loop: scoring a
 reply, moving the conversation on and storing the turn take most of a turn's CPU, and in the web
 server's process they competed with the websockets for one interpreter lock. Requests are JSON
 objects (`op` and its arguments); the answer to each is a list of JSON texts, the frames ready to

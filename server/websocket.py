@@ -246,8 +246,9 @@ class SessionSocket:
         await self.send_text(manager)
         TURN_SECONDS.observe(time.perf_counter() - received)
         TURNS.inc()
-        if float(scoring) > 0:  # 0: answered from a stored turn
-            SCORING_SECONDS.observe(float(scoring))
+        scoring_seconds = float(scoring)
+        if scoring_seconds > 0:  # 0: answered from a stored turn
+            SCORING_SECONDS.observe(scoring_seconds)
         if end != "null":
             await self.send_text(end)
         return True
