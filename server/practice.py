@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +25,7 @@ from dialogue.prepared import Prepared
 from dialogue.scenario_loader import ScenarioLibrary
 from server.db.raw import RawStatement
 from server.db.schema import practice_sessions, prepared_notes, session_turns
+from server.db.turn_batch import TurnBatch, each_statement_commits
 from server.json_text import json_text
 from server.transcripts import (
     SCORE_PARTS,
@@ -142,6 +144,11 @@ class Practice:
         self._insert_session = RawStatement(insert(sessions), engine.dialect)
         self._insert_turn = RawStatement(insert(turns), engine.dialect, TURN_JSON_COLUMNS)
         self._update_owned = RawStatement(_UPDATE_OWNED, engine.dialect)
+        self._turn_batch = (
+            TurnBatch(sessions, turns, _STATE_COLUMNS, engine.dialect, TURN_JSON_COLUMNS)
+            if engine.dialect.name == "postgresql"
+            else None
+        )
 
     def _title(self, scenario: str) -> str | None:
         found = self.library.engines.get(scenario)
@@ -332,6 +339,17 @@ class Practice:
         manager = _manager_row(live.id, line, now)
         return TurnWrite(live.id, live.token, (user, manager), state, result)
 
+    @property
+    def one_statement_per_batch(self) -> bool:
+        """Whether write_turns_in writes a batch of turns (one per session) in one statement."""
+        return self._turn_batch is not None
+
+    def each_statement_commits(
+        self, connection: Connection, on: bool
+    ) -> AbstractContextManager[None]:
+        """While in it, every statement commits by itself (when `on`)."""
+        return each_statement_commits(connection) if on else nullcontext()
+
     def write_turns_in(
         self, connection: Connection, writes: list[TurnWrite]
     ) -> list[Exception | None]:
@@ -339,10 +357,14 @@ class Practice:
         holds it, then the rows of those turns. For each: None, or why it was not stored
         (NotFoundError, SupersededError) - in which case nothing of it was written."""
         states = [{**w.state, "sid": w.session_id, "token": w.token} for w in writes]
-        touched = self._update_owned.execute_each(connection, states)
-        rows = [row for w, count in zip(writes, touched, strict=True) if count for row in w.rows]
-        if rows:
-            self._insert_turn.execute_many(connection, rows)
+        if self._turn_batch is not None and len({w.session_id for w in writes}) == len(writes):
+            held = self._turn_batch.write(connection, states, [r for w in writes for r in w.rows])
+            touched = [int(w.session_id in held) for w in writes]
+        else:  # SQLite runs each statement in C, cheaply; on PostgreSQL, a session twice
+            touched = self._update_owned.execute_each(connection, states)
+            rows = [r for w, count in zip(writes, touched, strict=True) if count for r in w.rows]
+            if rows:
+                self._insert_turn.execute_many(connection, rows)
         return [
             None if count else self._not_held(connection, w.session_id)
             for w, count in zip(writes, touched, strict=True)

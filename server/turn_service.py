@@ -71,6 +71,7 @@ class TurnService:
         self._replies: list[tuple[int, TurnWrite]] = []
         self._outcomes: list[tuple[bool, Any]] = []  # the batch's outcomes so far
         self._connection: Connection | None = None
+        self._alone = False  # this batch is replies alone, written in one statement
         self._ops: dict[str, Callable[[Connection, dict[str, Any]], Answer]] = {
             "create": self._create,
             "open": self._open,
@@ -103,12 +104,12 @@ class TurnService:
             return [(False, TurnError("internal", "nothing was saved; try again"))]
 
     def run_all(
-        self, requests: list[dict[str, Any]]
+        self, requests: list[dict[str, Any]], budget: float = BATCH_SECONDS
     ) -> Iterator[list[tuple[dict[str, Any], tuple[bool, Any]]]]:
         """Every request, batch after batch: each batch's (request, outcome) pairs once it has
         committed, so their answers can go out before the next batch starts."""
         while requests:
-            outcomes = self.run_batch(requests)
+            outcomes = self.run_batch(requests, budget)
             done, requests = requests[: len(outcomes)], requests[len(outcomes) :]
             yield list(zip(done, outcomes, strict=True))
 
@@ -119,12 +120,22 @@ class TurnService:
         outcomes: list[tuple[bool, Any]] = []
         self._outcomes = outcomes
         deadline = time.perf_counter() + budget
+        # Replies alone, where one statement writes them all (PostgreSQL), need no transaction
+        # around them: no BEGIN and COMMIT, two round trips fewer. The batch ends before any
+        # other request, which runs in a transaction of its own.
+        alone = self.practice.one_statement_per_batch and requests[0].get("op") == "reply"
+        self._alone = alone
         try:
-            with connection.begin():
+            with self.practice.each_statement_commits(connection, alone), connection.begin():
                 for request in requests:
                     if request.get("op") != "reply":  # it may read what the replies wrote
+                        if alone:
+                            break
                         self._store_replies(connection)
-                    outcomes.append(self._one(connection, request))
+                    try:
+                        outcomes.append(self._one(connection, request))
+                    except _NextBatch:
+                        break
                     if time.perf_counter() >= deadline:
                         break
                 self._store_replies(connection)
@@ -163,6 +174,8 @@ class TurnService:
             return False, TurnError("bad_message", f"unknown operation {request.get('op')!r}")
         try:
             return True, op(connection, request)
+        except _NextBatch:
+            raise
         except (TurnError, FinishedError, ReplyRejectedError) as exc:  # refused before any change
             return False, _refusal(exc)
         except (NotFoundError, SupersededError) as exc:  # gone, or played elsewhere now
@@ -215,6 +228,12 @@ class TurnService:
         live = self._live(connection, request)
         text: str = request["text"]
         client_id: str | None = request.get("id")
+        if self._alone and self._replies:
+            # One statement writes this batch: it must hold a session once, and what it has
+            # not written yet cannot be read back.
+            pending = client_id is not None and client_id in live.client_ids
+            if pending or any(write.session_id == live.id for _, write in self._replies):
+                raise _NextBatch
         if client_id is not None and client_id in live.client_ids:
             self._store_replies(connection)  # it may be one of this batch's
             return _turn_frames(self.practice.repeated_in(connection, live, client_id), 0.0)
@@ -246,6 +265,10 @@ class TurnService:
         if live is not None and live.token == request["token"]:
             del self.live[request["sid"]]
         return []
+
+
+class _NextBatch(Exception):  # noqa: N818 - a signal, not an error
+    """This request must wait for the next batch (see TurnService._reply)."""
 
 
 def _refusal(exc: Exception) -> TurnError:

@@ -34,8 +34,6 @@ class RawStatement:
             if process is not None and name not in encoded:
                 processors[name] = process
         self._processors = processors
-        # psycopg runs executemany in one round trip and can report each statement's count.
-        self._counts_in_one_go = dialect.driver == "psycopg"
 
     def _parameters(self, values: Mapping[str, Any]) -> Any:
         processed = dict(values)
@@ -63,22 +61,12 @@ class RawStatement:
             cursor.close()
 
     def execute_each(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-        """Run it once per row; how many rows each run touched. On PostgreSQL in one round
-        trip (psycopg's executemany keeps every statement's result)."""
-        if not rows:
-            return []
-        cursor: Any = connection.connection.cursor()
-        parameters = [self._parameters(row) for row in rows]
+        """Run it once per row; how many rows each run touched."""
+        cursor = connection.connection.cursor()
         try:
-            if self._counts_in_one_go:
-                cursor.executemany(self.sql, parameters, returning=True)
-                counts = [int(cursor.rowcount)]
-                while cursor.nextset():
-                    counts.append(int(cursor.rowcount))
-                return counts
             touched = []
-            for each in parameters:
-                cursor.execute(self.sql, each)
+            for row in rows:
+                cursor.execute(self.sql, self._parameters(row))
                 touched.append(int(cursor.rowcount))
             return touched
         finally:

@@ -137,10 +137,15 @@ def test_a_batch_stores_its_replies_together_and_refuses_only_the_stale_one(
     ]
 
 
-def test_leaving_right_after_a_reply_in_one_batch_keeps_the_reply(service: TurnService) -> None:
+def _together(service: TurnService, requests: list[dict[str, Any]]) -> list[tuple[bool, Any]]:
+    """The outcomes of requests that arrived together (in as many batches as they take)."""
+    return [outcome for batch in service.run_all(requests, budget=10) for _, outcome in batch]
+
+
+def test_leaving_right_after_a_reply_keeps_the_reply(service: TurnService) -> None:
     session_id, token = _started(service)
     leave = {"op": "leave", "sid": session_id, "owner": "me", "token": token}
-    outcomes = service.run_batch([_reply(session_id, token, GRANTED[0], "r-0"), leave], budget=10)
+    outcomes = _together(service, [_reply(session_id, token, GRANTED[0], "r-0"), leave])
     assert [ok for ok, _ in outcomes] == [True, True]
     assert json.loads(outcomes[1][1][0])["outcome"] == "abandoned"
     assert _stored(service, session_id) == (1, 3)
@@ -151,10 +156,53 @@ def test_leaving_right_after_a_reply_in_one_batch_keeps_the_reply(service: TurnS
     assert outcome == "abandoned"
 
 
-def test_the_same_reply_twice_in_one_batch_is_stored_once(service: TurnService) -> None:
+def test_the_same_reply_twice_together_is_stored_once(service: TurnService) -> None:
     session_id, token = _started(service)
     request = _reply(session_id, token, GRANTED[0], "r-0")
-    outcomes = service.run_batch([request, request], budget=10)
+    outcomes = _together(service, [request, request])
     assert [ok for ok, _ in outcomes] == [True, True]
     assert json.loads(outcomes[1][1][0]) == json.loads(outcomes[0][1][0])
     assert _stored(service, session_id) == (1, 3)
+
+
+def test_replies_of_an_old_and_a_new_connection_together_store_only_the_new_ones(
+    service: TurnService,
+) -> None:
+    session_id, old = _started(service)
+    _, new = _ok(service, {"op": "open", "sid": session_id, "owner": "me"})
+    outcomes = _together(
+        service,
+        [
+            _reply(session_id, json.loads(new), GRANTED[0], "new-0"),
+            _reply(session_id, old, GRANTED[0], "old-0"),
+            _reply(session_id, json.loads(new), GRANTED[1], "new-1"),
+        ],
+    )
+    assert [ok for ok, _ in outcomes] == [True, False, True]
+    assert outcomes[1][1].code == "superseded"
+    assert _stored(service, session_id) == (2, 5)
+    with service.engine.connect() as connection:
+        client_ids = connection.execute(
+            select(session_turns.c.client_id)
+            .where(session_turns.c.session_id == session_id, session_turns.c.client_id.is_not(None))
+            .order_by(session_turns.c.idx)
+        ).scalars()
+        assert list(client_ids) == ["new-0", "new-1"]
+
+
+def test_replies_alone_are_written_in_one_statement_and_the_rest_in_a_transaction(
+    service: TurnService,
+) -> None:
+    first, second = _started(service), _started(service)
+    create = {"op": "create", "owner": "me", "scenario": "supportive"}
+    requests = [
+        _reply(*first, GRANTED[0], "f-0"),
+        _reply(*second, GRANTED[0], "s-0"),
+        create,
+        _reply(*first, GRANTED[1], "f-1"),
+    ]
+    batches = [len(batch) for batch in service.run_all(requests, budget=10)]
+    # PostgreSQL: the two replies, then the rest; SQLite: one transaction for all four.
+    assert batches == ([2, 2] if service.practice.one_statement_per_batch else [4])
+    assert _stored(service, first[0]) == (2, 5)
+    assert _stored(service, second[0]) == (1, 3)
