@@ -25,7 +25,7 @@ from dialogue.prepared import Prepared
 from dialogue.scenario_loader import ScenarioLibrary
 from server.db.raw import RawStatement
 from server.db.schema import practice_sessions, prepared_notes, session_turns
-from server.db.turn_batch import TurnBatch, each_statement_commits
+from server.db.turn_batch import TurnBatch, Written, each_statement_commits
 from server.json_text import json_text
 from server.transcripts import (
     SCORE_PARTS,
@@ -358,13 +358,16 @@ class Practice:
         (NotFoundError, SupersededError) - in which case nothing of it was written."""
         states = [{**w.state, "sid": w.session_id, "token": w.token} for w in writes]
         if self._turn_batch is not None and len({w.session_id for w in writes}) == len(writes):
-            held = self._turn_batch.write(connection, states, [r for w in writes for r in w.rows])
-            touched = [int(w.session_id in held) for w in writes]
-        else:  # SQLite runs each statement in C, cheaply; on PostgreSQL, a session twice
-            touched = self._update_owned.execute_each(connection, states)
-            rows = [r for w, count in zip(writes, touched, strict=True) if count for r in w.rows]
-            if rows:
-                self._insert_turn.execute_many(connection, rows)
+            # One statement, which may have committed already: nothing more is asked here.
+            written = self._turn_batch.write(
+                connection, states, [r for w in writes for r in w.rows]
+            )
+            return [_not_written(w.session_id, written[w.session_id]) for w in writes]
+        # SQLite runs each statement in C, cheaply; on PostgreSQL, a batch with a session twice.
+        touched = self._update_owned.execute_each(connection, states)
+        rows = [r for w, count in zip(writes, touched, strict=True) if count for r in w.rows]
+        if rows:
+            self._insert_turn.execute_many(connection, rows)
         return [
             None if count else self._not_held(connection, w.session_id)
             for w, count in zip(writes, touched, strict=True)
@@ -409,6 +412,14 @@ class Practice:
         owned = {**state, "sid": session_id, "token": token}
         if self._update_owned.execute(connection, owned) == 0:
             raise self._not_held(connection, session_id)
+
+
+def _not_written(session_id: str, written: Written) -> Exception | None:
+    if written.held:
+        return None
+    if written.exists:
+        return SupersededError("another connection took over this session")
+    return NotFoundError(f"no session {session_id!r}")
 
 
 def _state_values(conversation: Conversation) -> dict[str, Any]:

@@ -179,14 +179,21 @@ class TurnService:
         except (TurnError, FinishedError, ReplyRejectedError) as exc:  # refused before any change
             return False, _refusal(exc)
         except (NotFoundError, SupersededError) as exc:  # gone, or played elsewhere now
-            self.live.pop(request.get("sid", ""), None)
+            self._forget(request)
             return False, _refusal(exc)
         except self.database_errors:
             raise
         except Exception:  # a fault of ours fails this request, not the batch
             log.exception("request %s failed", request.get("op"))
-            self.live.pop(request.get("sid", ""), None)
+            self._forget(request)
             return False, TurnError("internal", "something went wrong on our side; nothing saved")
+
+    def _forget(self, request: dict[str, Any]) -> None:
+        """Drop the session from memory - unless it is a newer connection's, which a stale
+        connection's refused request says nothing about."""
+        live = self.live.get(request.get("sid", ""))
+        if live is not None and request.get("token", live.token) == live.token:
+            del self.live[live.id]
 
     # Operations ---------------------------------------------------------------------------
 
@@ -225,15 +232,15 @@ class TurnService:
         return live
 
     def _reply(self, connection: Connection, request: dict[str, Any]) -> Answer:
+        client_id: str | None = request.get("id")
+        # One statement writes a batch of replies alone: it holds a session once, and cannot
+        # read back what it has not written yet. Such a reply starts the next batch.
+        if self._alone and any(write.session_id == request["sid"] for _, write in self._replies):
+            raise _NextBatch
         live = self._live(connection, request)
         text: str = request["text"]
-        client_id: str | None = request.get("id")
-        if self._alone and self._replies:
-            # One statement writes this batch: it must hold a session once, and what it has
-            # not written yet cannot be read back.
-            pending = client_id is not None and client_id in live.client_ids
-            if pending or any(write.session_id == live.id for _, write in self._replies):
-                raise _NextBatch
+        if self._alone and self._replies and client_id is not None and client_id in live.client_ids:
+            raise _NextBatch
         if client_id is not None and client_id in live.client_ids:
             self._store_replies(connection)  # it may be one of this batch's
             return _turn_frames(self.practice.repeated_in(connection, live, client_id), 0.0)

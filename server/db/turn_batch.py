@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Column, Connection, Dialect, Table
+from sqlalchemy import JSON, Column, Connection, Dialect, Table
 
 
 def _iso(value: object) -> str:
@@ -38,8 +38,17 @@ def each_statement_commits(connection: Connection) -> Iterator[None]:
     try:
         yield
     finally:
-        with suppress(connection.dialect.loaded_dbapi.Error):  # a broken one is closed anyway
+        try:
             driver.autocommit = False
+        except connection.dialect.loaded_dbapi.Error:
+            # Not idle (interrupted mid-statement) or broken: it must not go back to the pool
+            # committing every statement on its own.
+            connection.invalidate()
+
+
+class Written(NamedTuple):
+    held: bool  # written: its connection still held the session
+    exists: bool  # if not written: the session is still there (claimed by another)
 
 
 class TurnBatch:
@@ -68,7 +77,13 @@ class TurnBatch:
         values = ", ".join(
             f"{quote(c.name)}::json" if c.name in encoded else quote(c.name) for c in turns.columns
         )
-        sets = ", ".join(f"{quote(name)} = batch.{quote(name)}" for name in state_columns)
+        sets = ", ".join(
+            # JSON columns keep JSON null, as every other write stores a Python None there.
+            f"{quote(name)} = COALESCE(batch.{quote(name)}, 'null'::json)"
+            if isinstance(sessions.c[name].type, JSON)
+            else f"{quote(name)} = batch.{quote(name)}"
+            for name in state_columns
+        )
         self.sql = (
             f"WITH batch AS (SELECT * FROM json_to_recordset(%s::json) AS b({states})), "
             f"held AS (UPDATE {quote(sessions.name)} AS s SET {sets} FROM batch "
@@ -77,7 +92,11 @@ class TurnBatch:
             f"written AS (INSERT INTO {quote(turns.name)} ({names}) "
             f"SELECT {values} FROM json_to_recordset(%s::json) AS r({rows}) "
             f"WHERE r.session_id IN (SELECT id FROM held)) "
-            f"SELECT id FROM held"
+            # Every session of the batch: written, and if not, whether it still exists - so
+            # that nothing else need be asked after this statement has committed.
+            f"SELECT batch.sid, held.id IS NOT NULL, "
+            f"EXISTS (SELECT 1 FROM {quote(sessions.name)} AS e WHERE e.id = batch.sid) "
+            f"FROM batch LEFT JOIN held ON held.id = batch.sid"
         )
 
     def write(
@@ -85,13 +104,13 @@ class TurnBatch:
         connection: Connection,
         states: Sequence[dict[str, Any]],
         rows: Sequence[dict[str, Any]],
-    ) -> set[str]:
-        """The ids of the sessions written: those whose `token` still held them. `states`
-        hold `sid`, `token` and the state columns, at most one per session; `rows` the turn
-        rows of every state, of which those of sessions not held are not written."""
+    ) -> dict[str, Written]:
+        """For each session: written (its `token` still held it), or whether it exists.
+        `states` hold `sid`, `token` and the state columns, at most one per session; `rows`
+        the turn rows of every state, of which those of sessions not held are not written."""
         cursor = connection.connection.cursor()
         try:
             cursor.execute(self.sql, (_ENCODE(states), _ENCODE(rows)))
-            return {found for (found,) in cursor.fetchall()}
+            return {sid: Written(held, exists) for sid, held, exists in cursor.fetchall()}
         finally:
             cursor.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select, update
 
 from dialogue.scenario_loader import load_library
 from server.db.database import make_engine
@@ -166,7 +166,7 @@ def test_the_same_reply_twice_together_is_stored_once(service: TurnService) -> N
 
 
 def test_replies_of_an_old_and_a_new_connection_together_store_only_the_new_ones(
-    service: TurnService,
+    service: TurnService, caplog: pytest.LogCaptureFixture
 ) -> None:
     session_id, old = _started(service)
     _, new = _ok(service, {"op": "open", "sid": session_id, "owner": "me"})
@@ -188,6 +188,48 @@ def test_replies_of_an_old_and_a_new_connection_together_store_only_the_new_ones
             .order_by(session_turns.c.idx)
         ).scalars()
         assert list(client_ids) == ["new-0", "new-1"]
+    assert "failed" not in caplog.text  # no batch had to be rolled back and run again
+
+
+def test_a_claim_or_a_deletion_behind_a_live_session_refuses_just_its_reply(
+    service: TurnService,
+) -> None:
+    claimed, deleted, kept = _started(service), _started(service), _started(service)
+    with service.engine.begin() as connection:  # as another process would, meanwhile
+        connection.execute(
+            update(practice_sessions)
+            .where(practice_sessions.c.id == claimed[0])
+            .values(connection="elsewhere")
+        )
+        connection.execute(delete(session_turns).where(session_turns.c.session_id == deleted[0]))
+        connection.execute(delete(practice_sessions).where(practice_sessions.c.id == deleted[0]))
+    outcomes = _together(
+        service,
+        [_reply(*session, GRANTED[0], f"{session[0]}-0") for session in (claimed, deleted, kept)],
+    )
+    assert [ok for ok, _ in outcomes] == [False, False, True]
+    assert [outcomes[0][1].code, outcomes[1][1].code] == ["superseded", "not_found"]
+    assert _stored(service, claimed[0]) == (0, 1)
+    assert _stored(service, kept[0]) == (1, 3)
+    assert claimed[0] not in service.live and kept[0] in service.live
+
+
+def test_text_with_quotes_backslashes_and_accents_is_stored_as_typed(
+    service: TurnService,
+) -> None:
+    session_id, token = _started(service)
+    text = 'I\'d say "8%" \\ fair: café, naïve, 15 000 €, tab\there.'
+    _ok(service, {**_reply(session_id, token, text, "r-0"), "id": None})
+    with service.engine.connect() as connection:
+        stored = connection.execute(
+            select(session_turns.c.text).where(
+                session_turns.c.session_id == session_id, session_turns.c.speaker == "user"
+            )
+        ).scalar_one()
+    assert stored == text
+    if service.practice.one_statement_per_batch:  # the driver committing on its own is over
+        driver = service._connect().connection.dbapi_connection
+        assert driver is not None and driver.autocommit is False
 
 
 def test_replies_alone_are_written_in_one_statement_and_the_rest_in_a_transaction(
