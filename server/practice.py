@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +24,7 @@ from dialogue.prepared import Prepared
 from dialogue.scenario_loader import ScenarioLibrary
 from server.db.raw import RawStatement
 from server.db.schema import practice_sessions, prepared_notes, session_turns
-from server.db.turn_batch import TurnBatch, Written, each_statement_commits
+from server.db.turn_batch import TurnBatch
 from server.json_text import json_text
 from server.transcripts import (
     SCORE_PARTS,
@@ -344,26 +343,22 @@ class Practice:
         """Whether write_turns_in writes a batch of turns (one per session) in one statement."""
         return self._turn_batch is not None
 
-    def each_statement_commits(
-        self, connection: Connection, on: bool
-    ) -> AbstractContextManager[None]:
-        """While in it, every statement commits by itself (when `on`)."""
-        return each_statement_commits(connection) if on else nullcontext()
-
     def write_turns_in(
         self, connection: Connection, writes: list[TurnWrite]
     ) -> list[Exception | None]:
-        """Store several turns, in order: each session's state only where its connection still
-        holds it, then the rows of those turns. For each: None, or why it was not stored
-        (NotFoundError, SupersededError) - in which case nothing of it was written."""
+        """Store several turns, at most one per session: each session's state only where its
+        connection still holds it, then the rows of those turns. For each: None, or why it was
+        not stored (NotFoundError, SupersededError) - in which case nothing of it was written."""
         states = [{**w.state, "sid": w.session_id, "token": w.token} for w in writes]
-        if self._turn_batch is not None and len({w.session_id for w in writes}) == len(writes):
+        if self._turn_batch is not None:
             # One statement, which may have committed already: nothing more is asked here.
-            written = self._turn_batch.write(
-                connection, states, [r for w in writes for r in w.rows]
-            )
-            return [_not_written(w.session_id, written[w.session_id]) for w in writes]
-        # SQLite runs each statement in C, cheaply; on PostgreSQL, a batch with a session twice.
+            rows = [row for w in writes for row in w.rows]
+            written = self._turn_batch.write(connection, states, rows)
+            return [
+                None if each.held else _unheld(w.session_id, each.exists)
+                for w, each in ((w, written[w.session_id]) for w in writes)
+            ]
+        # SQLite runs each statement in C, cheaply.
         touched = self._update_owned.execute_each(connection, states)
         rows = [r for w, count in zip(writes, touched, strict=True) if count for r in w.rows]
         if rows:
@@ -375,9 +370,8 @@ class Practice:
 
     def _not_held(self, connection: Connection, session_id: str) -> Exception:
         """Why a session's update touched nothing: deleted, or claimed by a newer connection."""
-        if connection.execute(_EXISTS, {"sid": session_id}).one_or_none() is None:
-            return NotFoundError(f"no session {session_id!r}")
-        return SupersededError("another connection took over this session")
+        found = connection.execute(_EXISTS, {"sid": session_id}).one_or_none()
+        return _unheld(session_id, exists=found is not None)
 
     def repeated_in(self, connection: Connection, live: LiveSession, client_id: str) -> TurnResult:
         """The stored turn of a reply already applied (a client retrying the same `id`)."""
@@ -414,10 +408,9 @@ class Practice:
             raise self._not_held(connection, session_id)
 
 
-def _not_written(session_id: str, written: Written) -> Exception | None:
-    if written.held:
-        return None
-    if written.exists:
+def _unheld(session_id: str, exists: bool) -> Exception:
+    """Why a connection's write of its session was refused."""
+    if exists:
         return SupersededError("another connection took over this session")
     return NotFoundError(f"no session {session_id!r}")
 

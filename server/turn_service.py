@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from typing import Any, Final
 
 from sqlalchemy import Connection, Engine
@@ -25,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dialogue import ReplyRejectedError, score_reply
 from dialogue.prepared import Prepared
 from server.db.checkpoint import no_checkpoint_on_commit
+from server.db.turn_batch import each_statement_commits
 from server.json_text import json_text
 from server.practice import (
     FinishedError,
@@ -71,7 +73,6 @@ class TurnService:
         self._replies: list[tuple[int, TurnWrite]] = []
         self._outcomes: list[tuple[bool, Any]] = []  # the batch's outcomes so far
         self._connection: Connection | None = None
-        self._alone = False  # this batch is replies alone, written in one statement
         self._ops: dict[str, Callable[[Connection, dict[str, Any]], Answer]] = {
             "create": self._create,
             "open": self._open,
@@ -124,9 +125,8 @@ class TurnService:
         # around them: no BEGIN and COMMIT, two round trips fewer. The batch ends before any
         # other request, which runs in a transaction of its own.
         alone = self.practice.one_statement_per_batch and requests[0].get("op") == "reply"
-        self._alone = alone
         try:
-            with self.practice.each_statement_commits(connection, alone), connection.begin():
+            with each_statement_commits(connection) if alone else nullcontext(), connection.begin():
                 for request in requests:
                     if request.get("op") != "reply":  # it may read what the replies wrote
                         if alone:
@@ -149,9 +149,9 @@ class TurnService:
         return outcomes
 
     def _store_replies(self, connection: Connection) -> None:
-        """Write the turns the replies so far applied, together (on PostgreSQL, one round trip
-        for their updates and one for their rows); a turn whose connection no longer holds
-        its session is not written, and its reply is refused instead."""
+        """Write the turns the replies so far applied, together (on PostgreSQL in one
+        statement); a turn whose connection no longer holds its session is not written, and
+        its reply is refused instead."""
         if not self._replies:
             return
         positions, writes = zip(*self._replies, strict=True)
@@ -232,17 +232,14 @@ class TurnService:
         return live
 
     def _reply(self, connection: Connection, request: dict[str, Any]) -> Answer:
-        client_id: str | None = request.get("id")
-        # One statement writes a batch of replies alone: it holds a session once, and cannot
-        # read back what it has not written yet. Such a reply starts the next batch.
-        if self._alone and any(write.session_id == request["sid"] for _, write in self._replies):
+        # A batch writes a session's turn once: a second reply of it starts the next batch
+        # (before its session is even looked up, which would read it as not yet written).
+        if any(write.session_id == request["sid"] for _, write in self._replies):
             raise _NextBatch
         live = self._live(connection, request)
         text: str = request["text"]
-        if self._alone and self._replies and client_id is not None and client_id in live.client_ids:
-            raise _NextBatch
-        if client_id is not None and client_id in live.client_ids:
-            self._store_replies(connection)  # it may be one of this batch's
+        client_id: str | None = request.get("id")
+        if client_id is not None and client_id in live.client_ids:  # stored: none pending
             return _turn_frames(self.practice.repeated_in(connection, live, client_id), 0.0)
         conversation = live.conversation
         if conversation is None:

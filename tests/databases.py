@@ -7,13 +7,14 @@ PostgreSQL tests skip, saying why, where no server answers; with REHEARSE_REQUIR
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
+
+from bench.e2e import fresh_postgres_database
 
 ADMIN_URL = os.environ.get("REHEARSE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -31,15 +32,8 @@ def _admin() -> psycopg.Connection[tuple[object, ...]]:
 @contextmanager
 def postgres_database() -> Iterator[str]:
     """A new, empty PostgreSQL database for one test module; dropped afterwards."""
-    name = f"rehearse_test_{secrets.token_hex(6)}"
-    with _admin() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = ADMIN_URL.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with _admin() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres_database(ADMIN_URL, "rehearse_test", _admin) as url:
+        yield url
 
 
 @contextmanager

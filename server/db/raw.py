@@ -46,12 +46,8 @@ class RawStatement:
 
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> int:
         """Run it in the connection's transaction; the number of rows it touched."""
-        cursor = connection.connection.cursor()
-        try:
-            cursor.execute(self.sql, self._parameters(values))
-            return int(cursor.rowcount)
-        finally:
-            cursor.close()
+        (touched,) = self.execute_each(connection, [values])
+        return touched
 
     def execute_many(self, connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
         cursor = connection.connection.cursor()
@@ -61,7 +57,7 @@ class RawStatement:
             cursor.close()
 
     def execute_each(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-        """Run it once per row; how many rows each run touched."""
+        """Run it once per row, on one cursor; how many rows each run touched."""
         cursor = connection.connection.cursor()
         try:
             touched = []

@@ -65,6 +65,11 @@ def _stored(service: TurnService, session_id: str) -> tuple[int, int]:
     return count, len(rows)
 
 
+def _together(service: TurnService, requests: list[dict[str, Any]]) -> list[tuple[bool, Any]]:
+    """The outcomes of requests that arrived together (in as many batches as they take)."""
+    return [outcome for batch in service.run_all(requests, budget=10) for _, outcome in batch]
+
+
 def test_a_failing_insert_leaves_its_session_untouched_and_spares_the_batch(
     service: TurnService,
 ) -> None:
@@ -83,7 +88,7 @@ def test_a_failing_insert_leaves_its_session_untouched_and_spares_the_batch(
         _reply(broken, broken_token, GRANTED[0], "b-0"),
         _reply(healthy, healthy_token, GRANTED[0], "h-0"),
     ]
-    outcomes = [outcome for batch in service.run_all(requests) for _, outcome in batch]
+    outcomes = _together(service, requests)
     assert outcomes[0][0] is False
     assert isinstance(outcomes[0][1], TurnError) and outcomes[0][1].code == "internal"
     assert outcomes[1][0] is True  # rolled back with the batch, then run again alone
@@ -135,11 +140,6 @@ def test_a_batch_stores_its_replies_together_and_refuses_only_the_stale_one(
         (0, 1),
         (1, 3),
     ]
-
-
-def _together(service: TurnService, requests: list[dict[str, Any]]) -> list[tuple[bool, Any]]:
-    """The outcomes of requests that arrived together (in as many batches as they take)."""
-    return [outcome for batch in service.run_all(requests, budget=10) for _, outcome in batch]
 
 
 def test_leaving_right_after_a_reply_keeps_the_reply(service: TurnService) -> None:
