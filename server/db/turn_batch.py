@@ -86,9 +86,11 @@ class TurnBatch:
             f"SELECT {values} FROM json_to_recordset(%s::json) AS r({rows}) "
             f"WHERE r.session_id IN (SELECT id FROM held)) "
             # Every session of the batch: written, and if not, whether it still exists - so
-            # that nothing else need be asked after this statement has committed.
+            # that nothing else need be asked after this statement has committed. A scalar
+            # subquery, looked up by key for each session: the planner turned EXISTS into a
+            # hash of the whole sessions table, built again for every batch.
             f"SELECT batch.sid, held.id IS NOT NULL, "
-            f"EXISTS (SELECT 1 FROM {quote(sessions.name)} AS e WHERE e.id = batch.sid) "
+            f"(SELECT true FROM {quote(sessions.name)} AS e WHERE e.id = batch.sid) IS NOT NULL "
             f"FROM batch LEFT JOIN held ON held.id = batch.sid"
         )
 
