@@ -60,6 +60,35 @@ def cpu_seconds(pid: int, turn_processes_only: bool = False) -> float:
     return total / TICKS
 
 
+def machine_ticks() -> tuple[int, int]:
+    """(busy, all) CPU ticks of the whole machine so far, every core (from /proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and waiting for I/O
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_percent(before: tuple[int, int], after: tuple[int, int]) -> float | None:
+    """How busy the machine's cores were between two machine_ticks() readings, in percent."""
+    busy, total = after[0] - before[0], after[1] - before[1]
+    return round(100 * busy / total, 1) if total > 0 else None
+
+
+def cpu_seconds_of_command(name: str) -> float:
+    """User + system CPU of every process whose command is `name` (e.g. postgres)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command, rest = (entry / "stat").read_text().split(") ", 1)
+        except (OSError, ValueError):
+            continue
+        if command.split(" (", 1)[-1] == name:
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
 def rss_bytes(pid: int) -> int:
     total = 0
     for each in tree(pid):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from bench.e2e import against_the_floor
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.e2e import against_the_floor, table
+from bench.procs import busy_percent, cpu_seconds_of_command, machine_ticks
 from bench.run import over_target
 
 
@@ -35,3 +40,36 @@ def test_a_floor_run_that_measured_nothing_gives_no_verdict_instead_of_a_crash()
                                 {"p99_ms": None, "server_cpu_us_per_turn": 0.0})  # fmt: skip
     assert set(figures.values()) == {None}
     assert over_target(figures, {"cpu_ratio_to_floor": 8.0}, {}) == []
+
+
+def _figures(busy: float) -> dict[str, Any]:
+    run = {"p50_ms": 3.0, "p99_ms": 30.0, "turns_per_second": 900.0, "errors": {},
+           "server_cpu_us_per_turn": 1000.0, "client_cpu_us_per_turn": 500.0,
+           "machine_busy_percent": busy, "sessions": 1000}  # fmt: skip
+    return {"sessions": 1000, "duration_s": 20.0, "rehearse": run, "floor": dict(run),
+            "capacity": dict(run), "postgres_2_workers": {"error": "no PostgreSQL here"},
+            "client_p99_allowance_ms": 50.0, "cpu_ratio_to_floor": 2.0,
+            "bytes_per_session_deflate": 70000, "bytes_per_session_plain": 26000,
+            "storm_s": 1.0, "cold_start_s": 1.0, "capacity_turns_per_second": 900.0,
+            "capacity_p99_ms": 30.0}  # fmt: skip
+
+
+def test_the_table_says_when_the_machine_was_saturated_and_not_otherwise() -> None:
+    busy = table(_figures(91.0))
+    assert "machine busy (%, 2 cores)" in busy
+    assert "at least 85% busy during the rehearse, capacity run(s)" in busy
+    assert "no PostgreSQL here" in busy  # a failed run shows why instead of breaking the table
+    assert "note:" not in table(_figures(60.0))
+
+
+def test_machine_load_is_read_from_proc() -> None:
+    assert busy_percent((10, 100), (60, 200)) == 50.0
+    assert busy_percent((10, 100), (10, 100)) is None  # no time passed: no figure
+    busy, total = machine_ticks()
+    assert 0 < busy <= total
+    spent = time.process_time()
+    while time.process_time() - spent < 0.05:  # give this process some CPU to find
+        pass
+    own = Path("/proc/self/comm").read_text().strip()
+    assert cpu_seconds_of_command(own) >= 0.05
+    assert cpu_seconds_of_command("no-such-command") == 0
