@@ -19,6 +19,9 @@ def over_target(
 
 
 def main() -> int:
+    host = results_file.machine()
+    print(f"host: {host['processor']}, {host['cpus']} CPUs; a reference Python loop takes "
+          f"{host['reference_loop_s']} s of CPU (lower is faster: compare runs by it)\n")  # fmt: skip
     over: list[str] = []
     for name, module in (("scorer", scorer), ("engine", engine), ("e2e", e2e)):
         figures = module.run()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from bench import results_file
 from bench.e2e import against_the_floor, table
 from bench.procs import busy_percent, cpu_seconds_of_command, machine_ticks
 from bench.run import over_target
@@ -73,3 +77,14 @@ def test_machine_load_is_read_from_proc() -> None:
     own = Path("/proc/self/comm").read_text().strip()
     assert cpu_seconds_of_command(own) >= 0.05
     assert cpu_seconds_of_command("no-such-command") == 0
+
+
+def test_every_result_file_records_its_host_and_how_fast_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(results_file, "RESULTS", tmp_path / "results")
+    saved = json.loads(results_file.save("scorer", {"median_ms": 0.2}).read_text())
+    assert saved["figures"] == {"median_ms": 0.2}
+    assert saved["machine"]["cpus"] >= 1
+    assert saved["machine"]["processor"]
+    assert 0 < saved["machine"]["reference_loop_s"] < 30
