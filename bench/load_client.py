@@ -18,6 +18,8 @@ from typing import Any
 
 import websockets
 
+from bench.machine import busy_percent, machine_ticks
+
 POST_TIMEOUT = 30  # seconds
 
 SCRIPT = [
@@ -40,33 +42,55 @@ class Stats:
         self.errors[code] = self.errors.get(code, 0) + 1
 
 
+class PostRefusedError(OSError):
+    """POST /api/sessions did not answer 201 with a session; counted under `http STATUS`."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
 async def _post_session(base: str, cookie: str) -> tuple[str, str]:
     """POST /api/sessions on a new connection, closed after the answer - as a browser's does
     when the server's keep-alive (5 s) ran out during the last conversation. Plain asyncio:
     urllib in a thread pool cost this process about as much CPU as its websockets."""
     address = urllib.parse.urlsplit(base)
     body = json.dumps({"scenario": "supportive"}).encode()
-    head = (f"POST /api/sessions HTTP/1.1\r\nHost: {address.netloc}\r\n"
-            "Content-Type: application/json\r\nConnection: close\r\n"
-            f"Content-Length: {len(body)}\r\n" + (f"Cookie: {cookie}\r\n" if cookie else "")
-            + "\r\n")  # fmt: skip
-    reader, writer = await asyncio.wait_for(
-        asyncio.open_connection(address.hostname, address.port), POST_TIMEOUT
-    )
+    head = (f"POST {address.path.rstrip('/')}/api/sessions HTTP/1.1\r\n"
+            f"Host: {address.netloc}\r\nContent-Type: application/json\r\n"
+            f"Connection: close\r\nContent-Length: {len(body)}\r\n"
+            + (f"Cookie: {cookie}\r\n" if cookie else "") + "\r\n")  # fmt: skip
+    connecting = asyncio.open_connection(address.hostname, address.port or 80)
+    reader, writer = await asyncio.wait_for(connecting, POST_TIMEOUT)
     try:
         writer.write(head.encode("latin-1") + body)
-        answer = await asyncio.wait_for(reader.read(), POST_TIMEOUT)  # to the server's close
+        return await asyncio.wait_for(_created(reader, cookie), POST_TIMEOUT)
     finally:
         writer.close()
-    head_text, _, payload = answer.partition(b"\r\n\r\n")
-    status_line, *header_lines = head_text.decode("latin-1").split("\r\n")
-    status = status_line.split(" ", 2)[1] if status_line.count(" ") else "none"
-    if status != "201":
-        raise OSError(f"POST /api/sessions answered {status_line or 'nothing'}")
-    set_cookie = next((line.split(":", 1)[1].strip() for line in header_lines
-                       if line.lower().startswith("set-cookie:")), "")  # fmt: skip
-    created = json.loads(payload)
-    return created["ws"], set_cookie.split(";")[0] or cookie
+
+
+async def _created(reader: asyncio.StreamReader, cookie: str) -> tuple[str, str]:
+    """The session's websocket path and the identity cookie, from the answer to the POST."""
+    try:
+        status_line, *lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        headers = {name.strip().lower(): value.strip()
+                   for name, _, value in (line.partition(":") for line in lines if line)}  # fmt: skip
+        status = status_line.split(" ", 2)[1] if " " in status_line else "none"
+        if status != "201":
+            raise PostRefusedError(f"http {status}")
+        created = json.loads(await reader.readexactly(int(headers["content-length"])))
+        ws_path: str = created["ws"]
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, KeyError) as exc:
+        raise PostRefusedError(f"http answer unreadable ({type(exc).__name__})") from exc
+    return ws_path, headers.get("set-cookie", "").split(";")[0] or cookie
+
+
+async def _machine_busy(measure_from: float, measure_to: float) -> float | None:
+    """How busy the machine was while every virtual user was playing (after the ramp)."""
+    await asyncio.sleep(max(0.0, measure_from - time.monotonic()))
+    before = machine_ticks()
+    await asyncio.sleep(max(0.0, measure_to - time.monotonic()))
+    return busy_percent(before, machine_ticks())
 
 
 async def _user(  # noqa: PLR0917 - one caller, in this module
@@ -109,7 +133,7 @@ async def _user(  # noqa: PLR0917 - one caller, in this module
                         stats.conversations += 1
                         break
         except (OSError, websockets.exceptions.WebSocketException, TimeoutError) as exc:
-            stats.error(type(exc).__name__)
+            stats.error(exc.what if isinstance(exc, PostRefusedError) else type(exc).__name__)
             await asyncio.sleep(0.5)
 
 
@@ -123,8 +147,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     stats = Stats()
     started = time.monotonic()
     stop_at = started + args.ramp + args.duration
-    await asyncio.gather(
-        *(_user(n, args.url, cookie, args, stats, stop_at) for n in range(args.sessions))
+    busy, *_ = await asyncio.gather(
+        _machine_busy(started + args.ramp, stop_at),
+        *(_user(n, args.url, cookie, args, stats, stop_at) for n in range(args.sessions)),
     )
     elapsed = time.monotonic() - started
     lat = [x * 1000 for x in stats.latencies]
@@ -137,6 +162,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "max_ms": round(max(lat), 2) if lat else None,
         "errors": stats.errors,
         "conversations": stats.conversations,
+        "machine_busy_percent": busy,
     }
 
 

@@ -18,17 +18,27 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 BIN = Path(sys.executable).parent
 
 
-def _children(pid: int) -> list[int]:
-    found = []
+def _stat(pid: int) -> tuple[str, list[str]] | None:
+    """A process's command name and the fields after it in /proc/PID/stat (None: gone)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    head, _, rest = text.rpartition(")")
+    return head.partition("(")[2], rest.split()
+
+
+def _processes() -> dict[int, tuple[str, list[str]]]:
+    """Every process now: its command name and the fields after it in /proc/PID/stat."""
+    found = {}
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))) is not None:
+            found[int(entry.name)] = stat
     return found
+
+
+def _children(pid: int) -> list[int]:
+    return [child for child, (_, fields) in _processes().items() if int(fields[1]) == pid]
 
 
 def tree(pid: int) -> list[int]:
@@ -52,40 +62,30 @@ def cpu_seconds(pid: int, turn_processes_only: bool = False) -> float:
     for each in tree(pid):
         if turn_processes_only and not _is_turn_process(each):
             continue
-        try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
+        if (stat := _stat(each)) is not None:
+            total += _own_cpu_ticks(stat[1])
     return total / TICKS
 
 
-def machine_ticks() -> tuple[int, int]:
-    """(busy, all) CPU ticks of the whole machine so far, every core (from /proc/stat)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle and waiting for I/O
-    return sum(fields) - idle, sum(fields)
+def _own_cpu_ticks(fields: list[str]) -> int:
+    return int(fields[11]) + int(fields[12])  # utime, stime
 
 
-def busy_percent(before: tuple[int, int], after: tuple[int, int]) -> float | None:
-    """How busy the machine's cores were between two machine_ticks() readings, in percent."""
-    busy, total = after[0] - before[0], after[1] - before[1]
-    return round(100 * busy / total, 1) if total > 0 else None
-
-
-def cpu_seconds_of_command(name: str) -> float:
-    """User + system CPU of every process whose command is `name` (e.g. postgres)."""
+def postgres_cpu_seconds() -> float:
+    """User + system CPU of every PostgreSQL server on this machine: its postmaster, every
+    live backend and worker, and (through the postmaster's account of its waited-for
+    children) those that exited - a load's pooled connections and autovacuum workers come
+    and go."""
+    commands = _processes()
     total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command, rest = (entry / "stat").read_text().split(") ", 1)
-        except (OSError, ValueError):
-            continue
-        if command.split(" (", 1)[-1] == name:
-            fields = rest.split()
-            total += int(fields[11]) + int(fields[12])
+    for pid, (command, fields) in commands.items():
+        parent = commands.get(int(fields[1]))
+        if command != "postgres" or (parent is not None and parent[0] == "postgres"):
+            continue  # not a postmaster
+        total += int(fields[13]) + int(fields[14])  # children that exited
+        for each in tree(pid):
+            if (live := _stat(each)) is not None:
+                total += _own_cpu_ticks(live[1])
     return total / TICKS
 
 

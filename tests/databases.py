@@ -19,7 +19,7 @@ from bench.e2e import fresh_postgres_database
 ADMIN_URL = os.environ.get("REHEARSE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def _admin() -> psycopg.Connection[tuple[object, ...]]:
+def admin_connection() -> psycopg.Connection[tuple[object, ...]]:
     try:
         return psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
@@ -32,7 +32,7 @@ def _admin() -> psycopg.Connection[tuple[object, ...]]:
 @contextmanager
 def postgres_database() -> Iterator[str]:
     """A new, empty PostgreSQL database for one test module; dropped afterwards."""
-    with fresh_postgres_database(ADMIN_URL, "rehearse_test", _admin) as url:
+    with fresh_postgres_database(ADMIN_URL, "rehearse_test", admin_connection) as url:
         yield url
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,10 @@ import pytest
 
 from bench import results_file
 from bench.e2e import against_the_floor, table
-from bench.procs import busy_percent, cpu_seconds_of_command, machine_ticks
+from bench.machine import busy_percent, machine_ticks
+from bench.procs import cpu_seconds, postgres_cpu_seconds
 from bench.run import over_target
+from tests.databases import admin_connection
 
 
 def test_a_figure_above_its_maximum_or_below_its_minimum_is_over_target() -> None:
@@ -60,23 +63,30 @@ def _figures(busy: float) -> dict[str, Any]:
 
 def test_the_table_says_when_the_machine_was_saturated_and_not_otherwise() -> None:
     busy = table(_figures(91.0))
-    assert "machine busy (%, 2 cores)" in busy
+    assert "machine busy (%, all cores)" in busy
     assert "at least 85% busy during the rehearse, capacity run(s)" in busy
     assert "no PostgreSQL here" in busy  # a failed run shows why instead of breaking the table
     assert "note:" not in table(_figures(60.0))
 
 
-def test_machine_load_is_read_from_proc() -> None:
+def test_machine_load_and_a_process_tree_cpu_are_read_from_proc() -> None:
     assert busy_percent((10, 100), (60, 200)) == 50.0
     assert busy_percent((10, 100), (10, 100)) is None  # no time passed: no figure
     busy, total = machine_ticks()
     assert 0 < busy <= total
+    before = cpu_seconds(os.getpid())
     spent = time.process_time()
     while time.process_time() - spent < 0.05:  # give this process some CPU to find
         pass
-    own = Path("/proc/self/comm").read_text().strip()
-    assert cpu_seconds_of_command(own) >= 0.05
-    assert cpu_seconds_of_command("no-such-command") == 0
+    assert cpu_seconds(os.getpid()) - before >= 0.04
+
+
+def test_postgres_cpu_counts_a_backend_that_has_exited() -> None:
+    before = postgres_cpu_seconds()
+    with admin_connection() as connection:  # a backend of its own, gone once this block ends
+        connection.execute("SELECT count(*) FROM generate_series(1, 3000000)")
+    time.sleep(0.2)  # the postmaster reaps it
+    assert postgres_cpu_seconds() - before >= 0.1
 
 
 def test_every_result_file_records_its_host_and_how_fast_it_was(
