@@ -23,6 +23,7 @@ import psycopg
 import websockets
 from sqlalchemy.engine import make_url
 
+from bench.load_client import post_session
 from bench.procs import (
     cpu_seconds,
     floor_command,
@@ -157,9 +158,10 @@ def _measured(
 async def _hold(url: str, count: int, compression: str | None) -> list[Any]:
     connections = []
     for number in range(count):
-        ws_path = _create(url)
+        ws_path, cookie = await post_session(url, _COOKIE.get(url, ""))
+        _COOKIE.setdefault(url, cookie)
         ws = await websockets.connect(url.replace("http://", "ws://") + ws_path, compression=compression,
-                                      additional_headers={"Cookie": _COOKIE[url]})  # fmt: skip
+                                      additional_headers={"Cookie": cookie})  # fmt: skip
         await ws.recv()
         connections.append(ws)
         if number % 100 == 99:
@@ -167,22 +169,7 @@ async def _hold(url: str, count: int, compression: str | None) -> list[Any]:
     return connections
 
 
-_COOKIE: dict[str, str] = {}
-
-
-def _create(url: str) -> str:
-    headers = {"Content-Type": "application/json"}
-    if url in _COOKIE:
-        headers["Cookie"] = _COOKIE[url]
-    request = urllib.request.Request(
-        url + "/api/sessions", b'{"scenario":"supportive"}', headers, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        cookie = (response.headers.get("set-cookie") or "").split(";")[0]
-        if cookie:
-            _COOKIE.setdefault(url, cookie)
-        ws: str = json.loads(response.read())["ws"]
-        return ws
+_COOKIE: dict[str, str] = {}  # the identity each server gave us on our first session
 
 
 async def _storm(url: str, paths: list[str]) -> float:

@@ -50,7 +50,7 @@ class PostRefusedError(OSError):
         self.what = what
 
 
-async def _post_session(base: str, cookie: str) -> tuple[str, str]:
+async def post_session(base: str, cookie: str) -> tuple[str, str]:
     """POST /api/sessions on a new connection, closed after the answer - as a browser's does
     when the server's keep-alive (5 s) ran out during the last conversation. Plain asyncio:
     urllib in a thread pool cost this process about as much CPU as its websockets."""
@@ -64,12 +64,12 @@ async def _post_session(base: str, cookie: str) -> tuple[str, str]:
     reader, writer = await asyncio.wait_for(connecting, POST_TIMEOUT)
     try:
         writer.write(head.encode("latin-1") + body)
-        return await asyncio.wait_for(_created(reader, cookie), POST_TIMEOUT)
+        return await asyncio.wait_for(read_created(reader, cookie), POST_TIMEOUT)
     finally:
         writer.close()
 
 
-async def _created(reader: asyncio.StreamReader, cookie: str) -> tuple[str, str]:
+async def read_created(reader: asyncio.StreamReader, cookie: str) -> tuple[str, str]:
     """The session's websocket path and the identity cookie, from the answer to the POST."""
     try:
         status_line, *lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
@@ -101,7 +101,7 @@ async def _user(  # noqa: PLR0917 - one caller, in this module
     compression = None if args.compression == "none" else "deflate"
     while time.monotonic() < stop_at:
         try:
-            ws_path, _ = await _post_session(base, cookie)
+            ws_path, _ = await post_session(base, cookie)
             url = base.replace("http://", "ws://") + ws_path
             headers = {"Cookie": cookie} if cookie else {}
             async with websockets.connect(
@@ -143,7 +143,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    _, cookie = await _post_session(args.url, "")
+    _, cookie = await post_session(args.url, "")
     stats = Stats()
     started = time.monotonic()
     stop_at = started + args.ramp + args.duration

@@ -28,7 +28,10 @@ def _stat(pid: int) -> tuple[str, list[str]] | None:
     return head.partition("(")[2], rest.split()
 
 
-def _processes() -> dict[int, tuple[str, list[str]]]:
+Processes = dict[int, tuple[str, list[str]]]
+
+
+def _processes() -> Processes:
     """Every process now: its command name and the fields after it in /proc/PID/stat."""
     found = {}
     for entry in Path("/proc").iterdir():
@@ -37,15 +40,21 @@ def _processes() -> dict[int, tuple[str, list[str]]]:
     return found
 
 
-def _children(pid: int) -> list[int]:
-    return [child for child, (_, fields) in _processes().items() if int(fields[1]) == pid]
+def _descendants(pid: int, processes: Processes) -> list[int]:
+    """`pid` and every process under it, from one reading of /proc."""
+    children: dict[int, list[int]] = {}
+    for child, (_, fields) in processes.items():
+        children.setdefault(int(fields[1]), []).append(child)
+    found, waiting = [], [pid]
+    while waiting:
+        each = waiting.pop()
+        found.append(each)
+        waiting.extend(children.get(each, ()))
+    return found
 
 
 def tree(pid: int) -> list[int]:
-    pids = [pid]
-    for child in _children(pid):
-        pids.extend(tree(child))
-    return pids
+    return _descendants(pid, _processes())
 
 
 def _is_turn_process(pid: int) -> bool:
@@ -55,20 +64,20 @@ def _is_turn_process(pid: int) -> bool:
         return False
 
 
+def _own_cpu_ticks(fields: list[str]) -> int:
+    return int(fields[11]) + int(fields[12])  # utime, stime
+
+
 def cpu_seconds(pid: int, turn_processes_only: bool = False) -> float:
     """User + system CPU of a process and its children (workers, turn processes); or of its
     turn processes only."""
-    total = 0
-    for each in tree(pid):
-        if turn_processes_only and not _is_turn_process(each):
-            continue
-        if (stat := _stat(each)) is not None:
-            total += _own_cpu_ticks(stat[1])
+    processes = _processes()
+    total = sum(
+        _own_cpu_ticks(processes[each][1])
+        for each in _descendants(pid, processes)
+        if each in processes and (not turn_processes_only or _is_turn_process(each))
+    )
     return total / TICKS
-
-
-def _own_cpu_ticks(fields: list[str]) -> int:
-    return int(fields[11]) + int(fields[12])  # utime, stime
 
 
 def postgres_cpu_seconds() -> float:
@@ -76,16 +85,14 @@ def postgres_cpu_seconds() -> float:
     live backend and worker, and (through the postmaster's account of its waited-for
     children) those that exited - a load's pooled connections and autovacuum workers come
     and go."""
-    commands = _processes()
+    processes = _processes()
     total = 0
-    for pid, (command, fields) in commands.items():
-        parent = commands.get(int(fields[1]))
+    for pid, (command, fields) in processes.items():
+        parent = processes.get(int(fields[1]))
         if command != "postgres" or (parent is not None and parent[0] == "postgres"):
             continue  # not a postmaster
         total += int(fields[13]) + int(fields[14])  # children that exited
-        for each in tree(pid):
-            if (live := _stat(each)) is not None:
-                total += _own_cpu_ticks(live[1])
+        total += sum(_own_cpu_ticks(processes[each][1]) for each in _descendants(pid, processes))
     return total / TICKS
 
 

@@ -355,8 +355,10 @@ class Practice:
             rows = [row for w in writes for row in w.rows]
             written = self._turn_batch.write(connection, states, rows)
             return [
-                None if each.held else _unheld(w.session_id, each.exists)
-                for w, each in ((w, written[w.session_id]) for w in writes)
+                None
+                if written[w.session_id].held
+                else _unheld(w.session_id, written[w.session_id].exists)
+                for w in writes
             ]
         # SQLite runs each statement in C, cheaply.
         touched = self._update_owned.execute_each(connection, states)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.load_client import PostRefusedError, _created
+from bench.load_client import PostRefusedError, read_created
 from tests.live import serving
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,7 +37,7 @@ def _read(answer: bytes, cookie: str = "") -> tuple[str, str]:
         reader = asyncio.StreamReader()
         reader.feed_data(answer)
         reader.feed_eof()
-        return await _created(reader, cookie)
+        return await read_created(reader, cookie)
 
     return asyncio.run(read())
 

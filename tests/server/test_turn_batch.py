@@ -18,6 +18,7 @@ from server.db.database import make_engine
 from server.db.migrate import upgrade
 from server.db.schema import practice_sessions
 from server.db.turn_batch import TurnBatch
+from server.json_text import json_text_with_times
 from server.practice import Practice
 from server.turn_service import TurnService
 from tests.databases import postgres_database
@@ -78,7 +79,7 @@ def _plan(engine: Engine, batch: Captured) -> dict[str, Any]:
         cursor.execute("SET LOCAL seq_page_cost = 1")
         cursor.execute(
             "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql,
-            (json.dumps(states, default=str), json.dumps(later, default=str)),
+            (json_text_with_times(states), json_text_with_times(later)),
         )
         found = cursor.fetchone()
         assert found is not None
