@@ -105,7 +105,11 @@ async def _user(  # noqa: PLR0917 - one caller, in this module
             url = base.replace("http://", "ws://") + ws_path
             headers = {"Cookie": cookie} if cookie else {}
             async with websockets.connect(
-                url, additional_headers=headers, compression=compression, open_timeout=30
+                url,
+                additional_headers=headers,
+                compression=compression,
+                open_timeout=30,
+                proxy=None,
             ) as ws:
                 await ws.recv()  # the snapshot
                 for text in SCRIPT:

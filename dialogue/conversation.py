@@ -22,8 +22,6 @@ from dialogue.summary import Summary, TurnRecord, summarise
 if TYPE_CHECKING:
     from dialogue.engine import ScenarioEngine
 
-EXCERPT_CHARS = 120
-ADVICE_PER_TURN = 2
 ENDING_STAGE: Stage = "close"
 
 
@@ -239,19 +237,20 @@ class Conversation:
         return values
 
     def _record(self, index: int, text: str, score: Score) -> TurnRecord:
-        advice = tuple((item.criterion, item.message) for item in score.feedback[:ADVICE_PER_TURN])
         evidence = score.criteria["quantified_impact"].evidence
         telling = [s for s in evidence if any(c in s.text for c in "%$€£k")] or list(evidence)
         if telling:
             self.variables.setdefault("their_figure", telling[0].text)
-        excerpt = text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
-        return TurnRecord(index, score.stage, score.score, tuple(score.detected), advice, excerpt)
+        advice = ((item.criterion, item.message) for item in score.feedback)
+        return TurnRecord.of_reply(index, score.stage, score.score, score.detected, advice, text)
 
     # Snapshots ---------------------------------------------------------------------------------
 
-    def snapshot(self) -> dict[str, Any]:
-        """The whole conversation as a small JSON-serialisable dict."""
-        return {
+    def snapshot(self, with_records: bool = True) -> dict[str, Any]:
+        """The whole conversation as a small JSON-serialisable dict. Without its records (what
+        the summary keeps of each reply), for a caller that stores the replies anyway and hands
+        their records back to `ScenarioEngine.restore`."""
+        snapshot: dict[str, Any] = {
             "scenario": self.engine.spec.id,
             "hash": self.engine.content_hash,
             "state": self.state,
@@ -264,12 +263,15 @@ class Conversation:
             "turn_index": self.turn_index,
             "outcome": self.outcome,
             "line": None if self._line is None else self._line.to_message(),
-            "records": [record.to_json() for record in self.records],
             "prepared": None if self.prepared is None else self.prepared.model_dump(),
         }
+        if with_records:
+            snapshot["records"] = [record.to_json() for record in self.records]
+        return snapshot
 
-    def load(self, snapshot: dict[str, Any]) -> None:
-        """Take over a snapshot's state exactly; no entry callback runs."""
+    def load(self, snapshot: dict[str, Any], records: list[TurnRecord]) -> None:
+        """Take over a snapshot's state exactly; no entry callback runs. `records`: those of a
+        snapshot taken without them (the snapshot's own, if it has them, win)."""
         self.state = snapshot["state"]
         self.stage = snapshot["stage"]
         self.return_to = snapshot["return_to"]
@@ -286,7 +288,8 @@ class Conversation:
                 line["index"], line["text"], line["kind"], line["state"], line["stage"]
             )
         )
-        self.records = [TurnRecord.from_json(raw) for raw in snapshot["records"]]
+        stored = snapshot.get("records")
+        self.records = records if stored is None else [TurnRecord.from_json(r) for r in stored]
 
 
 WEEKS_PER_YEAR = 52

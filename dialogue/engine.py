@@ -23,6 +23,7 @@ from dialogue.rules import ACTIONS, CONDITIONS
 from dialogue.scenario_check import BACK, predecessors, rules_of
 from dialogue.scenario_model import ScenarioSpec
 from dialogue.stages import Stage
+from dialogue.summary import TurnRecord
 
 TRIGGER: Final = "reply"
 
@@ -177,8 +178,11 @@ class ScenarioEngine:
         if spec.ending is not None or spec.interrupt:
             raise ValueError(f"cannot start at {state!r}: it is an ending or an interrupt")
 
-    def restore(self, snapshot: dict[str, Any]) -> Conversation:
-        """Resume a snapshot exactly (no entry callback runs)."""
+    def restore(
+        self, snapshot: dict[str, Any], records: list[TurnRecord] | None = None
+    ) -> Conversation:
+        """Resume a snapshot exactly (no entry callback runs). `records`: the turn records of a
+        snapshot taken without them (Conversation.snapshot(with_records=False))."""
         if snapshot.get("scenario") != self.spec.id:
             raise SnapshotError(
                 f"snapshot of scenario {snapshot.get('scenario')!r}, not {self.spec.id!r}"
@@ -193,6 +197,8 @@ class ScenarioEngine:
                 )
         prepared_raw = snapshot.get("prepared")
         prepared = Prepared.model_validate(prepared_raw) if prepared_raw else None
+        if "records" not in snapshot and records is None:
+            raise SnapshotError("a snapshot taken without its turn records needs them back")
         conversation = Conversation(self, snapshot["seed"], {}, prepared)
-        conversation.load(snapshot)
+        conversation.load(snapshot, records or [])
         return conversation

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Final
 
 from dialogue.stages import Stage
@@ -20,6 +22,8 @@ STAGE_WEIGHT: Final[dict[str, float]] = {
     "follow_up": 1.0,
 }
 ADVICE_COUNT: Final = 3
+EXCERPT_CHARS: Final = 120
+ADVICE_PER_TURN: Final = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,22 @@ class TurnRecord:
     def from_json(cls, raw: list[Any]) -> TurnRecord:
         index, stage, score, detected, advice, excerpt = raw
         return cls(index, stage, score, tuple(detected), tuple((c, m) for c, m in advice), excerpt)
+
+    @classmethod
+    def of_reply(  # noqa: PLR0917 - the parts of a scored reply, as stored
+        cls,
+        index: int,
+        stage: Stage,
+        score: int,
+        detected: Iterable[str],
+        feedback: Iterable[tuple[str, str]],
+        text: str,
+    ) -> TurnRecord:
+        """What the summary keeps of a scored reply: `feedback` as (criterion, message), most
+        important first (its first few are kept), and an excerpt of `text`."""
+        excerpt = text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
+        advice = tuple(islice(feedback, ADVICE_PER_TURN))
+        return cls(index, stage, score, tuple(detected), advice, excerpt)
 
 
 @dataclass(frozen=True)

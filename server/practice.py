@@ -22,6 +22,7 @@ from dialogue.conversation import Conversation, ManagerLine, Turn
 from dialogue.engine import SnapshotError
 from dialogue.prepared import Prepared
 from dialogue.scenario_loader import ScenarioLibrary
+from dialogue.summary import TurnRecord
 from server.db.raw import RawStatement
 from server.db.schema import practice_sessions, prepared_notes, session_turns
 from server.db.turn_batch import TurnBatch
@@ -52,9 +53,6 @@ _BY_INDEX = select(turns).where(
     turns.c.session_id == bindparam("sid"), turns.c.idx == bindparam("idx")
 )
 _TURNS_OF = select(turns).where(turns.c.session_id == bindparam("sid")).order_by(turns.c.idx)
-_CLIENT_IDS = select(turns.c.client_id).where(
-    turns.c.session_id == bindparam("sid"), turns.c.client_id.is_not(None)
-)
 _EXISTS = select(sessions.c.id).where(sessions.c.id == bindparam("sid"))
 _CLAIM = (
     update(sessions)
@@ -273,13 +271,8 @@ class Practice:
         the snapshot frame, and the conversation the connection plays from then on."""
         row, token = self._claim(connection, session_id, owner)
         turn_rows = self._turn_rows(connection, session_id)
-        live = LiveSession(
-            id=session_id,
-            owner=owner,
-            token=token,
-            client_ids={turn.client_id for turn in turn_rows if turn.client_id is not None},
-        )
-        self._restore(live, row)
+        live = LiveSession(id=session_id, owner=owner, token=token)
+        self._restore(live, row, turn_rows)
         return Opened(live, session_json(row, turn_rows, self._title(row.scenario)))
 
     def _claim(self, connection: Connection, session_id: str, owner: str) -> tuple[Any, str]:
@@ -289,9 +282,14 @@ class Practice:
         connection.execute(_CLAIM, {"sid": session_id, "connection": token})
         return row, token
 
-    def _restore(self, live: LiveSession, row: Any) -> None:
+    def _restore(self, live: LiveSession, row: Any, turn_rows: list[Any]) -> None:
+        """The conversation from the session row's snapshot and the turn records of its stored
+        replies (not in the snapshot, which is rewritten at every turn); the `id`s of those
+        replies."""
+        live.client_ids = {turn.client_id for turn in turn_rows if turn.client_id is not None}
+        records = [_record_of(turn) for turn in turn_rows if turn.speaker == "user"]
         try:
-            live.conversation = self.library.get(row.scenario).restore(row.snapshot)
+            live.conversation = self.library.get(row.scenario).restore(row.snapshot, records)
             live.problem = None
         except (KeyError, SnapshotError) as exc:
             # Its transcript stays readable; only playing on is impossible.
@@ -304,8 +302,7 @@ class Practice:
         row = self._row(connection, live.id, live.owner)
         if row.connection != live.token:
             raise SupersededError("another connection took over this session")
-        live.client_ids = set(connection.execute(_CLIENT_IDS, {"sid": live.id}).scalars())
-        self._restore(live, row)
+        self._restore(live, row, self._turn_rows(connection, live.id))
 
     # Playing -------------------------------------------------------------------------------
 
@@ -417,10 +414,20 @@ def _unheld(session_id: str, exists: bool) -> Exception:
     return NotFoundError(f"no session {session_id!r}")
 
 
+def _record_of(turn: Any) -> TurnRecord:
+    """What the summary keeps of a stored reply."""
+    advice = ((item["criterion"], item["message"]) for item in turn.feedback or ())
+    return TurnRecord.of_reply(
+        turn.idx, turn.stage, turn.score, turn.detected or (), advice, turn.text
+    )
+
+
 def _state_values(conversation: Conversation) -> dict[str, Any]:
-    """The session row's columns that follow the conversation."""
+    """The session row's columns that follow the conversation. Its snapshot leaves out the
+    turn records, which the turn rows hold: with them the row grew with every reply and was
+    rewritten whole at every turn (on PostgreSQL, compressed again each time)."""
     values: dict[str, Any] = {
-        "snapshot": conversation.snapshot(),
+        "snapshot": conversation.snapshot(with_records=False),
         "state": conversation.state,
         "stage": conversation.stage,
         "turn_count": len(conversation.records),

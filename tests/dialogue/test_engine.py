@@ -134,6 +134,24 @@ def test_snapshot_is_small_json_and_restores_exactly(engine: ScenarioEngine) -> 
     assert len(json.dumps(resumed.snapshot())) < 4000
 
 
+def test_a_snapshot_without_records_restores_with_them_handed_back(
+    engine: ScenarioEngine,
+) -> None:
+    """The server stores each reply's record in its turn row, not in the snapshot."""
+    straight = engine.new_conversation(seed=4)
+    resumed = engine.new_conversation(seed=4)
+    for text in GOOD:
+        straight.reply(text)
+        records = [*resumed.records]
+        bare = json.loads(json.dumps(resumed.snapshot(with_records=False)))
+        assert "records" not in bare
+        resumed = engine.restore(bare, records)
+        resumed.reply(text)
+    assert resumed.abandon() == straight.abandon()
+    with pytest.raises(SnapshotError, match="without its turn records"):
+        engine.restore(resumed.snapshot(with_records=False))
+
+
 def test_restore_does_not_run_entry_callbacks(engine: ScenarioEngine) -> None:
     conversation = engine.new_conversation(seed=3)
     conversation.reply(GOOD[0])

@@ -124,6 +124,64 @@ def test_a_forgotten_session_is_read_again_from_the_database(service: TurnServic
     assert not ok and refused.code == "not_found"
 
 
+def _played(service: TurnService, interrupt: Any = None) -> dict[str, Any]:
+    """The summary of GRANTED played on a new session (seed 5); `interrupt(session_id)` runs
+    before every reply after the first."""
+    create = {"op": "create", "owner": "me", "scenario": "supportive", "seed": 5}
+    session_id = json.loads(_ok(service, create)[0])["id"]
+    _, token = _ok(service, {"op": "open", "sid": session_id, "owner": "me"})
+    for number, text in enumerate(GRANTED):
+        if interrupt is not None and number > 0:
+            interrupt(session_id)
+        *_, end, _ = _ok(service, _reply(session_id, json.loads(token), text, f"r-{number}"))
+        if end != "null":
+            summary: dict[str, Any] = json.loads(end)["summary"]
+            return summary
+    raise AssertionError("GRANTED did not end the meeting")
+
+
+def _snapshot(service: TurnService, session_id: str) -> dict[str, Any]:
+    with service.engine.connect() as connection:
+        snapshot: dict[str, Any] = connection.execute(
+            select(practice_sessions.c.snapshot).where(practice_sessions.c.id == session_id)
+        ).scalar_one()
+    return snapshot
+
+
+def test_a_conversation_read_again_before_every_reply_ends_as_one_played_straight(
+    service: TurnService,
+) -> None:
+    """The session row's snapshot leaves out what the summary keeps of each reply (the turn
+    rows hold it): read back from the database, the conversation's summary is unchanged."""
+    straight = _played(service)
+
+    def restarted(session_id: str) -> None:
+        assert "records" not in _snapshot(service, session_id)
+        service.live.clear()  # as after a restart of the turn process
+
+    assert _played(service, restarted) == straight
+
+
+def test_a_snapshot_stored_with_its_records_still_resumes(service: TurnService) -> None:
+    """Sessions stored before the records left the snapshot play on as they were."""
+    straight = _played(service)
+
+    def stored_the_old_way(session_id: str) -> None:
+        conversation = service.live[session_id].conversation
+        assert conversation is not None
+        old = conversation.snapshot()  # what earlier releases stored: records included
+        assert old["records"]
+        with service.engine.begin() as connection:
+            connection.execute(
+                update(practice_sessions)
+                .where(practice_sessions.c.id == session_id)
+                .values(snapshot=old)
+            )
+        service.live.clear()
+
+    assert _played(service, stored_the_old_way) == straight
+
+
 def test_a_batch_stores_its_replies_together_and_refuses_only_the_stale_one(
     service: TurnService,
 ) -> None:
