@@ -7,23 +7,20 @@ import asyncio
 import json
 import os
 import resource
-import secrets
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import websockets
-from sqlalchemy.engine import make_url
 
 from bench.load_client import post_session
+from bench.postgres import fresh_postgres_database
 from bench.procs import (
     cpu_seconds,
     floor_command,
@@ -55,31 +52,6 @@ TARGETS = {
 MINIMUMS = {"capacity_turns_per_second": 1000.0}
 # Above this share of both cores busy, latencies are mostly processes queueing for a core.
 SATURATED_PERCENT = 85
-
-
-AdminConnect = Callable[[], "psycopg.Connection[Any]"]
-
-
-@contextmanager
-def fresh_postgres_database(
-    admin_url: str, prefix: str = "rehearse_bench", connect: AdminConnect | None = None
-) -> Iterator[str]:
-    """A new, empty database on the server `admin_url` names, dropped afterwards: the run
-    starts from nothing, as the SQLite run does (reusing one database, every run added its
-    sessions and dead row versions to the next one's tables). `connect`: how to reach the
-    server as its administrator (the tests' skips or fails where none answers)."""
-    admin = connect or (lambda: psycopg.connect(admin_url, autocommit=True, connect_timeout=5))
-    name = f"{prefix}_{secrets.token_hex(6)}"
-    with admin() as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        try:
-            with admin() as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        except psycopg.Error as exc:  # the figures stand; say what is left behind
-            print(f"could not drop the database {name}: {exc}", file=sys.stderr)
 
 
 def _port() -> int:

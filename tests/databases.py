@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bench.e2e import fresh_postgres_database
+from bench.postgres import fresh_postgres_database
 
 ADMIN_URL = os.environ.get("REHEARSE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
