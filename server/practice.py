@@ -45,7 +45,6 @@ turns = session_turns
 _OWNED = select(sessions).where(
     sessions.c.id == bindparam("sid"), sessions.c.owner == bindparam("owner")
 )
-_OWNED_FOR_UPDATE = _OWNED.with_for_update()
 _BY_CLIENT_ID = select(turns).where(
     turns.c.session_id == bindparam("sid"), turns.c.client_id == bindparam("client_id")
 )
@@ -54,10 +53,13 @@ _BY_INDEX = select(turns).where(
 )
 _TURNS_OF = select(turns).where(turns.c.session_id == bindparam("sid")).order_by(turns.c.idx)
 _EXISTS = select(sessions.c.id).where(sessions.c.id == bindparam("sid"))
+# Claiming a session for a new connection reads its row in the same statement (the update
+# locks the row as SELECT ... FOR UPDATE did, one round trip fewer for every connection).
 _CLAIM = (
     update(sessions)
-    .where(sessions.c.id == bindparam("sid"))
-    .values(connection=bindparam("connection"))
+    .where(sessions.c.id == bindparam("sid"), sessions.c.owner == bindparam("claimant"))
+    .values(connection=bindparam("token"))
+    .returning(*sessions.c)
 )
 _STATE_COLUMNS = (
     "snapshot", "state", "stage", "turn_count", "outcome", "score", "summary", "finished"
@@ -186,9 +188,8 @@ class Practice:
         self._insert_turn.execute(connection, _manager_row(session_id, line, now))
         return {"id": session_id, "scenario": scenario, "seed": conversation.seed}
 
-    def _row(self, connection: Connection, session_id: str, owner: str, lock: bool = False) -> Any:
-        query = _OWNED_FOR_UPDATE if lock else _OWNED
-        row = connection.execute(query, {"sid": session_id, "owner": owner}).one_or_none()
+    def _row(self, connection: Connection, session_id: str, owner: str) -> Any:
+        row = connection.execute(_OWNED, {"sid": session_id, "owner": owner}).one_or_none()
         if row is None:
             raise NotFoundError(f"no session {session_id!r}")
         return row
@@ -278,8 +279,10 @@ class Practice:
     def _claim(self, connection: Connection, session_id: str, owner: str) -> tuple[Any, str]:
         """Make a new connection the one that plays this session: its row, and its token."""
         token = secrets.token_hex(8)
-        row = self._row(connection, session_id, owner, lock=True)
-        connection.execute(_CLAIM, {"sid": session_id, "connection": token})
+        claim = {"sid": session_id, "claimant": owner, "token": token}
+        row = connection.execute(_CLAIM, claim).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no session {session_id!r}")
         return row, token
 
     def _restore(self, live: LiveSession, row: Any, turn_rows: list[Any]) -> None:
