@@ -28,7 +28,8 @@ ADVICE_PER_TURN: Final = 2
 
 @dataclass(frozen=True, slots=True)
 class TurnRecord:
-    """What the summary needs of one user reply (kept in the snapshot)."""
+    """What the summary needs of one user reply (kept with the conversation; the server's
+    stored snapshot leaves it out and rebuilds it from the reply's stored row)."""
 
     index: int
     stage: Stage

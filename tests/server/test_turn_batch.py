@@ -104,7 +104,8 @@ def _blocks(plan: dict[str, Any]) -> int:
 
 def _more_sessions(engine: Engine, count: int) -> None:
     now = datetime.now(UTC)
-    snapshot = {"records": [[1, "opening", 80, [], [], "x" * 200]] * 6}  # a played-out size
+    # The size of a played-out session's snapshot as earlier releases stored it (records in).
+    snapshot = {"records": [[1, "opening", 80, [], [], "x" * 200]] * 6}
     rows = [{"id": f"other{n:08d}", "owner": "someone else", "scenario": "supportive",
              "seed": n, "snapshot": snapshot, "state": "opening", "stage": "opening",
              "turn_count": 6, "started": now} for n in range(count)]  # fmt: skip

@@ -110,6 +110,17 @@ def test_a_turn_is_applied_once_and_a_newer_claim_wins(service: TurnService) -> 
     assert _stored(service, session_id) == (2, 5)
 
 
+def test_claims_work_where_the_database_cannot_return_the_claimed_row(
+    service: TurnService,
+) -> None:
+    """SQLite before 3.35 has no UPDATE ... RETURNING: the claim reads the row, then claims."""
+    service.practice.claim_returns_row = False
+    test_a_turn_is_applied_once_and_a_newer_claim_wins(service)
+    ((ok, refused),) = service.run_batch([{"op": "open", "sid": "nope", "owner": "me"}])
+    assert not ok and refused.code == "not_found"
+    assert _played(service, lambda _: service.live.clear()) == _played(service)
+
+
 def test_a_forgotten_session_is_read_again_from_the_database(service: TurnService) -> None:
     session_id, token = _started(service)
     _ok(service, _reply(session_id, token, GRANTED[0], "r-0"))
