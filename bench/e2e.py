@@ -22,13 +22,13 @@ import websockets
 from bench.load_client import post_session
 from bench.postgres import fresh_postgres_database
 from bench.procs import (
-    cpu_seconds,
     floor_command,
     healthy,
     postgres_cpu_seconds,
     rehearse_command,
     rss_bytes,
     running,
+    server_cpu_seconds,
 )
 
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "1000"))
@@ -112,12 +112,11 @@ def _measured(
 ) -> dict[str, Any]:
     """The load's figures (the client's, with how busy the machine was between the end of
     its ramp and its stop), and the server's CPU per turn; PostgreSQL's too if `postgres`."""
-    cpu_before = cpu_seconds(pid)
-    turns_before = cpu_seconds(pid, turn_processes_only=True)
+    cpu_before, turns_before = server_cpu_seconds(pid)
     postgres_before = postgres_cpu_seconds() if postgres else 0.0
     load = _load(url, sessions, duration)
-    cpu = cpu_seconds(pid) - cpu_before
-    in_turn_processes = cpu_seconds(pid, turn_processes_only=True) - turns_before
+    cpu_after, turns_after = server_cpu_seconds(pid)
+    cpu, in_turn_processes = cpu_after - cpu_before, turns_after - turns_before
     messages = load["turns"] or 1
     load["server_cpu_us_per_turn"] = round(cpu / messages * 1e6, 1)
     load["turn_process_cpu_us_per_turn"] = round(in_turn_processes / messages * 1e6, 1)

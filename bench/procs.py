@@ -68,16 +68,22 @@ def _own_cpu_ticks(fields: list[str]) -> int:
     return int(fields[11]) + int(fields[12])  # utime, stime
 
 
-def cpu_seconds(pid: int, turn_processes_only: bool = False) -> float:
-    """User + system CPU of a process and its children (workers, turn processes); or of its
-    turn processes only."""
+def server_cpu_seconds(pid: int) -> tuple[float, float]:
+    """User + system CPU of a process and its children (workers, turn processes), and of its
+    turn processes alone, from one reading of /proc."""
     processes = _processes()
-    total = sum(
-        _own_cpu_ticks(processes[each][1])
-        for each in _descendants(pid, processes)
-        if each in processes and (not turn_processes_only or _is_turn_process(each))
-    )
-    return total / TICKS
+    every = turn = 0
+    for each in _descendants(pid, processes):
+        if each in processes:
+            ticks = _own_cpu_ticks(processes[each][1])
+            every += ticks
+            turn += ticks if _is_turn_process(each) else 0
+    return every / TICKS, turn / TICKS
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children."""
+    return server_cpu_seconds(pid)[0]
 
 
 def postgres_cpu_seconds() -> float:

@@ -270,8 +270,8 @@ class Conversation:
         return snapshot
 
     def load(self, snapshot: dict[str, Any], records: list[TurnRecord]) -> None:
-        """Take over a snapshot's state exactly; no entry callback runs. `records`: those of a
-        snapshot taken without them (the snapshot's own, if it has them, win)."""
+        """Take over a snapshot's state exactly, with its turn records (ScenarioEngine.restore
+        reads them from the snapshot or takes them from the caller); no entry callback runs."""
         self.state = snapshot["state"]
         self.stage = snapshot["stage"]
         self.return_to = snapshot["return_to"]
@@ -288,8 +288,7 @@ class Conversation:
                 line["index"], line["text"], line["kind"], line["state"], line["stage"]
             )
         )
-        stored = snapshot.get("records")
-        self.records = records if stored is None else [TurnRecord.from_json(r) for r in stored]
+        self.records = records
 
 
 WEEKS_PER_YEAR = 52

@@ -197,8 +197,11 @@ class ScenarioEngine:
                 )
         prepared_raw = snapshot.get("prepared")
         prepared = Prepared.model_validate(prepared_raw) if prepared_raw else None
-        if "records" not in snapshot and records is None:
+        stored = snapshot.get("records")  # a snapshot's own records win
+        if stored is not None:
+            records = [TurnRecord.from_json(raw) for raw in stored]
+        elif records is None:
             raise SnapshotError("a snapshot taken without its turn records needs them back")
         conversation = Conversation(self, snapshot["seed"], {}, prepared)
-        conversation.load(snapshot, records or [])
+        conversation.load(snapshot, records)
         return conversation
