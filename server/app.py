@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,7 +19,7 @@ from dialogue.scenario_loader import load_library
 from server import api, pages
 from server.db.database import make_engine, ping
 from server.db.migrate import secret_key, upgrade
-from server.gc_tuning import quiet_garbage_collector
+from server.gc_tuning import COLLECTOR, RECLAIM_SECONDS
 from server.identity import Signer
 from server.metrics import metrics
 from server.middleware import IdentityAndGuards
@@ -82,6 +83,13 @@ def _quiet_websocket_lines(record: logging.LogRecord) -> bool:
     return not (message.startswith('%s - "WebSocket ') or message == "connection open")
 
 
+async def _reclaim_every(period: float) -> None:
+    """The collector's periodic full collection (server.gc_tuning), on the event loop."""
+    while True:
+        await asyncio.sleep(period)
+        COLLECTOR.reclaim()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application for `settings` (default: from REHEARSE_* environment variables)."""
     config = settings or Settings()
@@ -104,8 +112,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.practice = Practice(engine, library)
         app.state.signer = Signer(secret)
         app.state.hub = Hub()
-        quiet_garbage_collector()
+        COLLECTOR.install()
+        reclaiming = asyncio.create_task(_reclaim_every(RECLAIM_SECONDS))
         yield
+        reclaiming.cancel()
+        COLLECTOR.uninstall()
         await app.state.turns.close()
         engine.dispose()
 

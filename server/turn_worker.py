@@ -18,7 +18,7 @@ from typing import Any, Final
 from dialogue.scenario_loader import load_library
 from server.db.checkpoint import BackgroundCheckpoint
 from server.db.database import make_engine
-from server.gc_tuning import quiet_garbage_collector
+from server.gc_tuning import COLLECTOR
 from server.practice import Practice
 from server.settings import Settings
 from server.turn_service import NO_ANSWER, TurnError, TurnService
@@ -55,6 +55,7 @@ def serve(service: TurnService, source: int, sink: int) -> None:
             view = memoryview(out)
             while view:
                 view = view[os.write(sink, view) :]
+        COLLECTOR.reclaim_if_due()
 
 
 def main() -> int:
@@ -64,7 +65,7 @@ def main() -> int:
     service = TurnService(engine, Practice(engine, load_library(settings.scenario_dirs)))
     checkpoint = BackgroundCheckpoint(engine)
     checkpoint.start()
-    quiet_garbage_collector()
+    COLLECTOR.install()
     # Announce readiness: the parent waits for this line before it sends anything.
     os.write(sys.stdout.fileno(), b"ready\n")
     try:

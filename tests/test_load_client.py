@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,8 @@ def test_the_load_client_plays_conversations_to_their_end_without_errors(tmp_pat
     with serving("--db", f"sqlite:///{tmp_path / 'load.sqlite3'}") as base_url:
         done = subprocess.run(
             [sys.executable, "-m", "bench.load_client", "--url", base_url, "--sessions", "4",
-             "--duration", "4", "--ramp", "0.2", "--think", "0.3", "--jitter", "0.05"],
+             "--duration", "4", "--ramp", "0.2", "--think", "0.3", "--jitter", "0.05",
+             "--nice", "5"],
             capture_output=True, text=True, timeout=60, check=True, cwd=REPO,
         )  # fmt: skip
     figures = json.loads(done.stdout)
@@ -30,6 +32,7 @@ def test_the_load_client_plays_conversations_to_their_end_without_errors(tmp_pat
     assert figures["turns"] >= 6 * figures["conversations"]
     assert 0 < figures["p50_ms"] <= figures["p99_ms"]
     assert 0 < figures["machine_busy_percent"] <= 100
+    assert figures["nice"] == os.nice(0) + 5  # below the server it measures
 
 
 def _read(answer: bytes, cookie: str = "") -> tuple[str, str]:
