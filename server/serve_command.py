@@ -16,6 +16,8 @@ from server.settings import MAX_FRAME_BYTES, Settings
 # (server.websocket_protocol).
 WEBSOCKET_BINDING: Final = "websockets-sansio"
 WEBSOCKET_PROTOCOL: Final = "server.websocket_protocol:PromptlyFreedWebSocketProtocol"
+# uvicorn's httptools protocol, freed by reference counting once upgraded (server.http_protocol).
+HTTP_PROTOCOL: Final = "server.http_protocol:UpgradeReleasingHttpProtocol"
 
 
 def register(commands: Any) -> None:
@@ -58,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        http=HTTP_PROTOCOL,
         ws=WEBSOCKET_PROTOCOL,
         ws_max_size=MAX_FRAME_BYTES,
         proxy_headers=True,

@@ -1,4 +1,5 @@
-"""The websocket protocol `rehearse serve` runs: a closed connection is freed at once."""
+"""The websocket and HTTP protocols `rehearse serve` runs: a closed connection is freed at once,
+and so is the HTTP side of one upgraded to a websocket."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import weakref
 from typing import Any
 
 from uvicorn.config import Config
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from server.serve_command import WEBSOCKET_PROTOCOL
+from server.http_protocol import UpgradeReleasingHttpProtocol
+from server.serve_command import HTTP_PROTOCOL, WEBSOCKET_PROTOCOL
 from server.websocket_protocol import PromptlyFreedWebSocketProtocol
 
 
@@ -49,16 +52,54 @@ class _Transport(asyncio.Transport):
     def close(self) -> None:
         self.closed = True
 
+    def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
+        self.protocol = protocol
+
     def is_closing(self) -> bool:
         return self.closed
 
 
-def test_serve_uses_this_protocol() -> None:
-    module, name = WEBSOCKET_PROTOCOL.split(":")
-    assert (module, name) == (
+def test_serve_uses_these_protocols() -> None:
+    assert WEBSOCKET_PROTOCOL.split(":") == [
         PromptlyFreedWebSocketProtocol.__module__,
         "PromptlyFreedWebSocketProtocol",
-    )
+    ]
+    assert HTTP_PROTOCOL.split(":") == [
+        UpgradeReleasingHttpProtocol.__module__,
+        "UpgradeReleasingHttpProtocol",
+    ]
+
+
+def _upgraded_http_side_left(http_class: type[HttpToolsProtocol]) -> bool:
+    """Upgrade a connection to a websocket; is its HTTP protocol object still in memory once
+    nothing refers to it but itself (the garbage collector off)?"""
+
+    async def upgraded() -> weakref.ref[HttpToolsProtocol]:
+        config = Config(app=_accepting_app, ws=PromptlyFreedWebSocketProtocol, http=http_class)
+        config.load()
+        state = ServerState()
+        http = http_class(config, state, {})
+        transport = _Transport()
+        http.connection_made(transport)
+        http.data_received(HANDSHAKE)
+        assert isinstance(transport.protocol, PromptlyFreedWebSocketProtocol)
+        left = weakref.ref(http)
+        del http
+        transport.protocol.connection_lost(None)
+        while state.tasks:
+            await asyncio.sleep(0)
+        return left
+
+    gc.disable()
+    try:
+        return asyncio.run(upgraded())() is not None
+    finally:
+        gc.enable()
+
+
+def test_the_http_side_of_an_upgraded_connection_is_freed_without_the_garbage_collector() -> None:
+    assert _upgraded_http_side_left(HttpToolsProtocol)  # uvicorn's own: a cycle, left behind
+    assert not _upgraded_http_side_left(UpgradeReleasingHttpProtocol)
 
 
 def test_a_lost_connection_is_freed_without_the_garbage_collector() -> None:
