@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from server.app import create_app
-from server.gc_tuning import COLLECTOR, SurvivorsFrozen
+from server.gc_tuning import COLLECTOR, YOUNG_THRESHOLD, SurvivorsFrozen
 from server.settings import Settings
 
 
@@ -65,14 +65,17 @@ def test_a_frozen_cycle_that_died_is_freed_by_the_reclaim(collector: SurvivorsFr
 
 
 def test_uninstalled_the_interpreter_collects_as_before() -> None:
+    thresholds = gc.get_threshold()
     policy = SurvivorsFrozen()
     policy.install()
+    assert gc.get_threshold()[0] == YOUNG_THRESHOLD
     policy.install()
     policy.uninstall()
     assert policy._after_collection in gc.callbacks  # installs nest
     policy.uninstall()
     assert policy._after_collection not in gc.callbacks
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == thresholds
     assert policy.reclaim_if_due(period=0) is None  # nothing to reclaim when not installed
     node = Node()
     dead = weakref.ref(node)
