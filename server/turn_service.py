@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dialogue import ReplyRejectedError, score_reply
 from dialogue.prepared import Prepared
 from server.db.checkpoint import no_checkpoint_on_commit
+from server.db.database import by_key_only
 from server.db.turn_batch import each_statement_commits
 from server.json_text import json_text
 from server.practice import (
@@ -166,6 +167,7 @@ class TurnService:
         if self._connection is None or self._connection.closed:
             self._connection = self.engine.connect()
             no_checkpoint_on_commit(self._connection)
+            by_key_only(self._connection)
         return self._connection
 
     def _one(self, connection: Connection, request: dict[str, Any]) -> tuple[bool, Any]:

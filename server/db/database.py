@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from server.json_text import json_text  # compact UTF-8: smaller rows, cheaper writes
@@ -42,6 +42,19 @@ def make_engine(raw_url: str) -> Engine:
     return create_engine(
         url, pool_size=10, max_overflow=20, pool_pre_ping=True, json_serializer=json_text
     )
+
+
+def by_key_only(connection: Connection) -> None:
+    """PostgreSQL: no sequential scans on this connection where an index would do. For the
+    turn process's connection, whose statements all find rows by key. Its statements are
+    prepared (psycopg does that from their fifth run), and PostgreSQL keeps the generic plan it
+    chose then: on a new database, when `practice_sessions` held a few rows, that plan scanned
+    the table, and it kept scanning the table as it grew until autovacuum's next analysis (a
+    minute or more). In a 25 s bench run from an empty database: 9,633 scans reading 19.8
+    million rows."""
+    if connection.engine.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        connection.commit()
 
 
 def ping(engine: Engine) -> None:

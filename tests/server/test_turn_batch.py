@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, insert
 
@@ -129,3 +130,53 @@ def test_a_batch_looks_sessions_up_by_key_however_many_are_stored(
     # table would touch ~200 more (1,000 rows of ~1.5 KB).
     many = _blocks(plan)
     assert many <= few + 20, f"{few} blocks with one session, {many} with 1,000 more"
+
+
+def _generic_plan(connection: Any, sql: str) -> dict[str, Any]:
+    """The plan PostgreSQL keeps for the statement once prepared (as psycopg prepares it from
+    its fifth run): the generic one, chosen without the batch's values."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute("BEGIN")
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute("SET LOCAL random_page_cost = 4")  # PostgreSQL's defaults, as in _plan
+        cursor.execute("SET LOCAL seq_page_cost = 1")
+        cursor.execute(f"PREPARE batch_plan(text, text) AS {sql % ('$1', '$2')}")
+        cursor.execute("EXPLAIN (FORMAT JSON) EXECUTE batch_plan('[]', '[]')")
+        found = cursor.fetchone()
+        assert found is not None
+        plan: dict[str, Any] = found[0][0]["Plan"]
+        cursor.execute("DEALLOCATE batch_plan")
+        cursor.execute("ROLLBACK")
+    finally:
+        cursor.close()
+    return plan
+
+
+def _scans_sessions(plan: dict[str, Any]) -> bool:
+    return any(
+        node["Node Type"] == "Seq Scan" and node.get("Relation Name") == "practice_sessions"
+        for node in _nodes(plan)
+    )
+
+
+def test_the_turn_process_finds_sessions_by_key_in_a_new_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with postgres_database() as url:
+        made = make_engine(url)
+        upgrade(made)
+        service = TurnService(made, Practice(made, load_library()))
+        try:
+            sql, _, _ = _one_reply_batch(made, monkeypatch)
+            _more_sessions(made, 20)  # a table of a few sessions, as a new one has at first
+            # Any other connection: the plan it keeps scans the table, however much it grows.
+            with psycopg.connect(
+                made.url.set(drivername="postgresql").render_as_string(False)
+            ) as other:
+                assert _scans_sessions(_generic_plan(other, sql))
+            turn_process = service._connect().connection.driver_connection
+            assert not _scans_sessions(_generic_plan(turn_process, sql))
+        finally:
+            service.close()
+            made.dispose()
