@@ -30,6 +30,7 @@ from server.db.database import by_key_only
 from server.db.turn_batch import each_statement_commits
 from server.json_text import json_text
 from server.practice import (
+    Created,
     FinishedError,
     LiveSession,
     NotFoundError,
@@ -44,6 +45,9 @@ log = logging.getLogger("rehearse")
 
 Answer = list[str]
 NO_ANSWER: Final = 0  # request number of a message that wants no answer
+# New sessions kept for their opening: a browser opens its session within milliseconds of
+# creating it, so this is minutes of creations at a thousand sessions.
+CREATED_KEPT: Final = 1_000
 BATCH_SECONDS: Final = 0.002  # work per transaction before it commits and answers
 
 
@@ -70,6 +74,8 @@ class TurnService:
             engine.dialect.loaded_dbapi.Error,
         )
         self.live: dict[str, LiveSession] = {}
+        # Sessions created here and not opened yet, oldest first (see Practice.open_created_in).
+        self._created: dict[str, Created] = {}
         # Replies applied in this batch, waiting to be written: (their place, the write).
         self._replies: list[tuple[int, TurnWrite]] = []
         self._outcomes: list[tuple[bool, Any]] = []  # the batch's outcomes so far
@@ -214,10 +220,18 @@ class TurnService:
             raise TurnError("unknown_scenario", str(exc.args[0])) from exc
         except ValueError as exc:
             raise TurnError("bad_start", str(exc)) from exc
-        return [json_text(created)]
+        self._created[created.answer["id"]] = created
+        if len(self._created) > CREATED_KEPT:
+            self._created.pop(next(iter(self._created)))  # the oldest: opened elsewhere, or never
+        return [json_text(created.answer)]
 
     def _open(self, connection: Connection, request: dict[str, Any]) -> Answer:
-        opened = self.practice.open_in(connection, request["sid"], request["owner"])
+        created = self._created.pop(request["sid"], None)
+        opened = None
+        if created is not None:
+            opened = self.practice.open_created_in(connection, created, request["owner"])
+        if opened is None:
+            opened = self.practice.open_in(connection, request["sid"], request["owner"])
         self.live[request["sid"]] = opened.live
         snapshot = json_text({"type": "snapshot", "session": opened.session})
         return [snapshot, json_text(opened.live.token)]

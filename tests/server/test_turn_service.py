@@ -317,3 +317,56 @@ def test_replies_alone_are_written_in_one_statement_and_the_rest_in_a_transactio
     assert batches == ([2, 2] if service.practice.one_statement_per_batch else [4])
     assert _stored(service, first[0]) == (2, 5)
     assert _stored(service, second[0]) == (1, 3)
+
+
+def test_a_session_opened_where_it_was_created_is_not_read_back_and_plays_the_same(
+    service: TurnService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_back: list[str] = []
+    open_in = service.practice.open_in
+
+    def counted(connection: Any, session_id: str, owner: str) -> Any:
+        read_back.append(session_id)
+        return open_in(connection, session_id, owner)
+
+    monkeypatch.setattr(service.practice, "open_in", counted)
+    create = {"op": "create", "owner": "me", "scenario": "supportive", "seed": 7}
+    fresh, again = (json.loads(_ok(service, create)[0])["id"] for _ in range(2))
+    stored = service.practice.transcript(fresh, "me")
+    snapshot, fresh_token = _ok(service, {"op": "open", "sid": fresh, "owner": "me"})
+    assert read_back == []
+    assert json.loads(snapshot)["session"] == stored  # as the database has it
+    service._created.clear()  # as if created by another process: read back
+    _, again_token = _ok(service, {"op": "open", "sid": again, "owner": "me"})
+    assert read_back == [again]
+
+    def played(session_id: str, token: str) -> list[str]:
+        """Every frame of a whole conversation, the session's id blanked out."""
+        frames = []
+        for number, text in enumerate(GRANTED):
+            answer = _ok(service, _reply(session_id, token, text, f"r-{number}"))
+            frames += [frame.replace(session_id, "ID") for frame in answer[:3]]
+        return frames
+
+    assert played(fresh, json.loads(fresh_token)) == played(again, json.loads(again_token))
+
+
+def test_a_session_deleted_or_claimed_before_its_opening_here_is_read_back(
+    service: TurnService,
+) -> None:
+    create = {"op": "create", "owner": "me", "scenario": "supportive"}
+    deleted, claimed = (json.loads(_ok(service, create)[0])["id"] for _ in range(2))
+    with service.engine.begin() as connection:  # as another process would, meanwhile
+        connection.execute(delete(session_turns).where(session_turns.c.session_id == deleted))
+        connection.execute(delete(practice_sessions).where(practice_sessions.c.id == deleted))
+        connection.execute(
+            update(practice_sessions)
+            .where(practice_sessions.c.id == claimed)
+            .values(connection="elsewhere")
+        )
+    ((ok, refused),) = service.run_batch([{"op": "open", "sid": deleted, "owner": "me"}])
+    assert not ok and refused.code == "not_found"
+    _, token = _ok(service, {"op": "open", "sid": claimed, "owner": "me"})
+    ((ok, _),) = service.run_batch([_reply(claimed, json.loads(token), GRANTED[0], "c-0")])
+    assert ok
+    assert _stored(service, claimed) == (1, 3)
