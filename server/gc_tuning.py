@@ -16,9 +16,11 @@ what survives is connection and conversation state, which reference counting fre
 connection closes (server.websocket_protocol sees to the websocket's own cycle). What it does not
 free - a cycle that was still alive at a young collection and died later - waits in the frozen
 set until `reclaim()`, which unfreezes everything, runs a full collection and freezes what is
-left. The server calls it every RECLAIM_SECONDS. Measured: ~540 such objects in 25 s of full load
-in the web process and ~30 in the turn process, and a reclaim took 40-90 ms at 1,000 sessions.
-The server-side turn p99 went from 11-17 ms to 6 ms in the same hour.
+left. The server calls it every RECLAIM_SECONDS. Measured after 25 s of full load: 32 such
+objects in the turn process and none in the web process (538 before server.http_protocol freed
+the HTTP side of upgraded connections); a reclaim took 20-60 ms at 1,000 sessions. The exact
+server-side turn p99 went from 11-17 ms to 5-6 ms in the same hour (with the load client's own
+collector off: docs/performance.md).
 """
 
 from __future__ import annotations
