@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Final
@@ -19,9 +21,9 @@ from dialogue.scenario_loader import load_library
 from server import api, pages
 from server.db.database import make_engine, ping
 from server.db.migrate import secret_key, upgrade
-from server.gc_tuning import COLLECTOR, RECLAIM_SECONDS
+from server.gc_tuning import CHECK_SECONDS, COLLECTOR
 from server.identity import Signer
-from server.metrics import metrics
+from server.metrics import GC_RECLAIM_SECONDS, GC_RECLAIMED, metrics
 from server.middleware import IdentityAndGuards
 from server.practice import Practice
 from server.settings import Settings
@@ -83,11 +85,16 @@ def _quiet_websocket_lines(record: logging.LogRecord) -> bool:
     return not (message.startswith('%s - "WebSocket ') or message == "connection open")
 
 
-async def _reclaim_every(period: float) -> None:
-    """The collector's periodic full collection (server.gc_tuning), on the event loop."""
+async def _reclaim_when_due() -> None:
+    """The collector's full collections (server.gc_tuning), on the event loop, counted."""
     while True:
-        await asyncio.sleep(period)
-        COLLECTOR.reclaim()
+        await asyncio.sleep(CHECK_SECONDS)
+        started = time.perf_counter()
+        found = COLLECTOR.reclaim_if_due()
+        if found is not None:
+            GC_RECLAIM_SECONDS.observe(time.perf_counter() - started)
+            GC_RECLAIMED.inc(found)
+            log.info("garbage collector: reclaimed %d objects", found)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -113,12 +120,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.signer = Signer(secret)
         app.state.hub = Hub()
         COLLECTOR.install()
-        reclaiming = asyncio.create_task(_reclaim_every(RECLAIM_SECONDS))
-        yield
-        reclaiming.cancel()
-        COLLECTOR.uninstall()
-        await app.state.turns.close()
-        engine.dispose()
+        reclaiming = asyncio.create_task(_reclaim_when_due())
+        try:
+            yield
+        finally:
+            reclaiming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reclaiming
+            COLLECTOR.uninstall()
+            await app.state.turns.close()
+            engine.dispose()
 
     app = RehearseApp(title="Rehearse", version="0.1.0", lifespan=lifespan)
     app.replies_per_second = config.replies_per_second

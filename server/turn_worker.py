@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import select
 import sys
 from typing import Any, Final
 
 from dialogue.scenario_loader import load_library
 from server.db.checkpoint import BackgroundCheckpoint
 from server.db.database import make_engine
-from server.gc_tuning import COLLECTOR
+from server.gc_tuning import CHECK_SECONDS, COLLECTOR
 from server.practice import Practice
 from server.settings import Settings
 from server.turn_service import NO_ANSWER, TurnError, TurnService
@@ -40,6 +41,9 @@ def encode(number: int, ok: bool, value: Any) -> bytes:
 def serve(service: TurnService, source: int, sink: int) -> None:
     pending = b""
     while True:
+        if not select.select([source], [], [], CHECK_SECONDS)[0]:
+            COLLECTOR.reclaim_if_due()  # idle: the next request need not wait for it
+            continue
         chunk = os.read(source, READ_SIZE)
         if not chunk:
             return
@@ -61,7 +65,7 @@ def serve(service: TurnService, source: int, sink: int) -> None:
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: turn process: %(message)s")
     settings = Settings()
-    engine = make_engine(settings.db)
+    engine = make_engine(settings.db, keys_only=True)
     service = TurnService(engine, Practice(engine, load_library(settings.scenario_dirs)))
     checkpoint = BackgroundCheckpoint(engine)
     checkpoint.start()

@@ -32,7 +32,7 @@ def test_the_load_client_plays_conversations_to_their_end_without_errors(tmp_pat
     assert figures["turns"] >= 6 * figures["conversations"]
     assert 0 < figures["p50_ms"] <= figures["p99_ms"]
     assert 0 < figures["machine_busy_percent"] <= 100
-    assert figures["nice"] == os.nice(0) + 5  # below the server it measures
+    assert figures["nice"] == min(19, os.nice(0) + 5)  # below the server it measures
 
 
 def _read(answer: bytes, cookie: str = "") -> tuple[str, str]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from server.json_text import json_text  # compact UTF-8: smaller rows, cheaper writes
@@ -27,8 +27,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(raw_url: str) -> Engine:
-    """An engine for `raw_url` (a SQLite file path URL or a PostgreSQL URL)."""
+# PostgreSQL for the turn process: no sequential scans where an index would do. Every statement
+# it runs finds rows by key, and each is prepared (psycopg does that from its fifth run), after
+# which PostgreSQL may keep one generic plan. On a new database the plan kept while
+# `practice_sessions` held a few rows scanned the table, and went on scanning it as it grew until
+# autovacuum's first analysis, a minute or more later: in a 25 s bench run from an empty
+# database, 9,633 scans reading 19.8 million rows. Set at connect, so every connection the
+# engine ever makes has it (a reconnect too).
+_KEYS_ONLY: Final = "-c enable_seqscan=off"
+
+
+def make_engine(raw_url: str, keys_only: bool = False) -> Engine:
+    """An engine for `raw_url` (a SQLite file path URL or a PostgreSQL URL). `keys_only`: on
+    PostgreSQL, plan no sequential scans (the turn process's engine)."""
     url = make_url(database_url(raw_url))
     if url.get_backend_name() == "sqlite":
         engine = create_engine(
@@ -40,21 +51,13 @@ def make_engine(raw_url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(
-        url, pool_size=10, max_overflow=20, pool_pre_ping=True, json_serializer=json_text
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        json_serializer=json_text,
+        connect_args={"options": _KEYS_ONLY} if keys_only else {},
     )
-
-
-def by_key_only(connection: Connection) -> None:
-    """PostgreSQL: no sequential scans on this connection where an index would do. For the
-    turn process's connection, whose statements all find rows by key. Its statements are
-    prepared (psycopg does that from their fifth run), and PostgreSQL keeps the generic plan it
-    chose then: on a new database, when `practice_sessions` held a few rows, that plan scanned
-    the table, and it kept scanning the table as it grew until autovacuum's next analysis (a
-    minute or more). In a 25 s bench run from an empty database: 9,633 scans reading 19.8
-    million rows."""
-    if connection.engine.dialect.name == "postgresql":
-        connection.exec_driver_sql("SET enable_seqscan = off")
-        connection.commit()
 
 
 def ping(engine: Engine) -> None:

@@ -64,6 +64,20 @@ def test_a_frozen_cycle_that_died_is_freed_by_the_reclaim(collector: SurvivorsFr
     assert weakref.ref(kept)() is kept
 
 
+def test_a_frozen_set_grown_past_its_limit_is_reclaimed_before_its_time(
+    collector: SurvivorsFrozen,
+) -> None:
+    nodes = [Node() for _ in range(50)]
+    gc.collect(0)
+    dead = weakref.ref(nodes[0])
+    del nodes
+    assert collector.reclaim_if_due(period=3600, growth=10) is None  # counted every 30 s only
+    found = collector.reclaim_if_due(period=3600, growth=10, check_every=0)
+    assert found is not None and found >= 50 and dead() is None
+    assert collector.reclaim_if_due(period=3600, growth=10, check_every=0) is None  # no growth
+    assert collector.reclaims == 1 and collector.reclaimed == found
+
+
 def test_uninstalled_the_interpreter_collects_as_before() -> None:
     thresholds = gc.get_threshold()
     policy = SurvivorsFrozen()
@@ -89,5 +103,10 @@ def test_the_web_app_installs_the_policy_for_its_life_only(tmp_path: Path) -> No
     with TestClient(create_app(settings)) as client:
         assert client.get("/healthz").status_code == 200
         assert COLLECTOR._after_collection in gc.callbacks
+        frozen = [
+            line for line in client.get("/metrics").text.splitlines()
+            if line.startswith("rehearse_gc_frozen_objects ")
+        ]  # fmt: skip
+        assert len(frozen) == 1 and float(frozen[0].split()[1]) > 0
     assert COLLECTOR._after_collection not in gc.callbacks
     assert COLLECTOR.installed == 0

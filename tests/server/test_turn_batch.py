@@ -164,7 +164,7 @@ def test_the_turn_process_finds_sessions_by_key_in_a_new_database(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with postgres_database() as url:
-        made = make_engine(url)
+        made = make_engine(url, keys_only=True)  # as the turn process makes it
         upgrade(made)
         service = TurnService(made, Practice(made, load_library()))
         try:

@@ -351,22 +351,27 @@ def test_a_session_opened_where_it_was_created_is_not_read_back_and_plays_the_sa
     assert played(fresh, json.loads(fresh_token)) == played(again, json.loads(again_token))
 
 
-def test_a_session_deleted_or_claimed_before_its_opening_here_is_read_back(
+def test_a_session_deleted_claimed_or_not_owned_is_opened_from_the_database(
     service: TurnService,
 ) -> None:
     create = {"op": "create", "owner": "me", "scenario": "supportive"}
-    deleted, claimed = (json.loads(_ok(service, create)[0])["id"] for _ in range(2))
-    with service.engine.begin() as connection:  # as another process would, meanwhile
+    deleted, claimed, owned = (json.loads(_ok(service, create)[0])["id"] for _ in range(3))
+    elsewhere = TurnService(service.engine, service.practice)  # another process
+    try:
+        _, token = _ok(elsewhere, {"op": "open", "sid": claimed, "owner": "me"})
+        _ok(elsewhere, _reply(claimed, json.loads(token), GRANTED[0], "elsewhere-0"))
+    finally:
+        elsewhere.close()
+    with service.engine.begin() as connection:
         connection.execute(delete(session_turns).where(session_turns.c.session_id == deleted))
         connection.execute(delete(practice_sessions).where(practice_sessions.c.id == deleted))
-        connection.execute(
-            update(practice_sessions)
-            .where(practice_sessions.c.id == claimed)
-            .values(connection="elsewhere")
-        )
     ((ok, refused),) = service.run_batch([{"op": "open", "sid": deleted, "owner": "me"}])
     assert not ok and refused.code == "not_found"
-    _, token = _ok(service, {"op": "open", "sid": claimed, "owner": "me"})
-    ((ok, _),) = service.run_batch([_reply(claimed, json.loads(token), GRANTED[0], "c-0")])
-    assert ok
-    assert _stored(service, claimed) == (1, 3)
+    snapshot, token = _ok(service, {"op": "open", "sid": claimed, "owner": "me"})
+    turns = json.loads(snapshot)["session"]["turns"]
+    assert [turn["speaker"] for turn in turns] == ["manager", "user", "manager"]  # played there
+    ((ok, _),) = service.run_batch([_reply(claimed, json.loads(token), GRANTED[1], "here-1")])
+    assert ok and _stored(service, claimed) == (2, 5)
+    ((ok, refused),) = service.run_batch([{"op": "open", "sid": owned, "owner": "someone"}])
+    assert not ok and refused.code == "not_found"
+    _ok(service, {"op": "open", "sid": owned, "owner": "me"})  # its owner still can
