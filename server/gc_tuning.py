@@ -16,8 +16,8 @@ what survives is connection and conversation state, which reference counting fre
 connection closes (server.websocket_protocol sees to the websocket's own cycle). What it does not
 free - a cycle that was still alive at a young collection and died later - waits in the frozen
 set until `reclaim()`, which unfreezes everything, runs a full collection and freezes what is
-left. The server calls it every RECLAIM_SECONDS, or sooner if the frozen set grows by
-GROWTH_OBJECTS; the web process counts what reclaims found at /metrics.
+left. A thread of the policy's runs it every RECLAIM_SECONDS, or sooner if the frozen set grows
+by GROWTH_OBJECTS; the web process counts what reclaims found at /metrics.
 
 Measured after 25 s of full load: 32 such objects in the turn process and none in the web
 process (538 before server.http_protocol freed the HTTP side of upgraded connections; a 404
@@ -29,7 +29,9 @@ the same hour (docs/performance.md). Written for CPython's generational collecto
 from __future__ import annotations
 
 import gc
+import threading
 import time
+from collections.abc import Callable
 from typing import Any, Final
 
 # Young collections every 200 net container allocations instead of 700. Deallocations count
@@ -49,10 +51,21 @@ GROWTH_OBJECTS: Final = 1_000_000
 CHECK_SECONDS: Final = 30.0
 
 
-class SurvivorsFrozen:
-    """Freeze what survives each young collection; reclaim frozen cycles on request."""
+# What a reclaim found and how long it held the process (seconds), for whoever counts them.
+Reported = Callable[[int, float], None]
 
-    def __init__(self) -> None:
+
+class SurvivorsFrozen:
+    """Freeze what survives each young collection; reclaim frozen cycles from a thread of its
+    own, every `period` seconds or once the frozen set has grown by `growth` objects."""
+
+    def __init__(
+        self,
+        period: float = RECLAIM_SECONDS,
+        growth: int = GROWTH_OBJECTS,
+        check_every: float = CHECK_SECONDS,
+    ) -> None:
+        self.period, self.growth, self.check_every = period, growth, check_every
         self.installed = 0
         self._reclaiming = False
         self._thresholds = gc.get_threshold()
@@ -60,16 +73,26 @@ class SurvivorsFrozen:
         self._frozen_after = 0  # the frozen set's size after the last reclaim
         self.reclaims = 0
         self.reclaimed = 0  # unreachable objects the reclaims found, in all
+        self._stop = threading.Event()
+        self._on_reclaim: Reported | None = None
 
-    def install(self) -> None:
+    def install(self, on_reclaim: Reported | None = None) -> None:
         """Collect and freeze what start-up made, then freeze the survivors of every young
-        collection. Installs nest: each install wants one uninstall."""
+        collection, and start reclaiming when due. Installs nest: each install wants one
+        uninstall."""
         gc.collect()
         gc.freeze()
         if self.installed == 0:
             gc.callbacks.append(self._after_collection)
             self._thresholds = gc.get_threshold()
             gc.set_threshold(YOUNG_THRESHOLD, *self._thresholds[1:])
+            # A thread, so that a process idle or busy reclaims alike, and no turn pays for
+            # asking whether it is time.
+            self._stop = threading.Event()
+            threading.Thread(
+                target=self._reclaim_when_due, args=(self._stop,), name="rehearse-gc", daemon=True
+            ).start()
+        self._on_reclaim = on_reclaim or self._on_reclaim
         self.installed += 1
         self.last_reclaim = self._last_check = time.monotonic()
         self._frozen_after = gc.get_freeze_count()
@@ -78,6 +101,8 @@ class SurvivorsFrozen:
         """Back to the interpreter's own collector once the last install is undone."""
         self.installed = max(0, self.installed - 1)
         if self.installed == 0 and self._after_collection in gc.callbacks:
+            self._stop.set()
+            self._on_reclaim = None
             gc.callbacks.remove(self._after_collection)
             gc.set_threshold(*self._thresholds)
             gc.unfreeze()
@@ -85,6 +110,7 @@ class SurvivorsFrozen:
     def reclaim(self) -> int:
         """A full collection of everything, frozen objects included; what is left is frozen
         again. Returns the number of unreachable objects found."""
+        started = time.perf_counter()
         self._reclaiming = True
         try:
             gc.unfreeze()
@@ -96,28 +122,34 @@ class SurvivorsFrozen:
         self._frozen_after = gc.get_freeze_count()
         self.reclaims += 1
         self.reclaimed += found
+        if self._on_reclaim is not None:
+            self._on_reclaim(found, time.perf_counter() - started)
         return found
 
     def reclaim_if_due(
         self,
-        period: float = RECLAIM_SECONDS,
-        growth: int = GROWTH_OBJECTS,
-        check_every: float = CHECK_SECONDS,
+        period: float | None = None,
+        growth: int | None = None,
+        check_every: float | None = None,
     ) -> int | None:
         """`reclaim()` when `period` seconds have passed since the last one, or the frozen set
         has grown by more than `growth` objects (counted at most every `check_every` seconds);
-        else None."""
+        else None. Each defaults to this policy's own."""
         if not self.installed:
             return None
         now = time.monotonic()
-        if now - self.last_reclaim >= period:
+        if now - self.last_reclaim >= (self.period if period is None else period):
             return self.reclaim()
-        if now - self._last_check < check_every:
+        if now - self._last_check < (self.check_every if check_every is None else check_every):
             return None
         self._last_check = now
-        if gc.get_freeze_count() - self._frozen_after > growth:
+        if gc.get_freeze_count() - self._frozen_after > (self.growth if growth is None else growth):
             return self.reclaim()
         return None
+
+    def _reclaim_when_due(self, stop: threading.Event) -> None:
+        while not stop.wait(self.check_every):
+            self.reclaim_if_due()
 
     def _after_collection(self, phase: str, _info: dict[str, Any]) -> None:
         # Freezing only moves list heads: it costs nothing however many objects survived.

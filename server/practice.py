@@ -302,28 +302,26 @@ class Practice:
         transcript the opening line. The common case - a session is opened right after its
         creation - then costs one statement instead of two and no restoring: on SQLite, the
         turn process's CPU per open went from ~200 to ~100 us."""
-        token = secrets.token_hex(8)
-        claim = {"sid": created.answer["id"], "claimant": owner, "token": token}
+        claim = _claim_for(created.answer["id"], owner)
         if connection.execute(_CLAIM_UNTOUCHED, claim).rowcount != 1:
             return None
         live = LiveSession(
-            id=created.answer["id"], owner=owner, token=token, conversation=created.conversation
+            id=claim["sid"], owner=owner, token=claim["token"], conversation=created.conversation
         )
         row, opening = SimpleNamespace(**created.row), SimpleNamespace(**created.opening)
         return Opened(live, session_json(row, [opening], self._title(row.scenario)))
 
     def _claim(self, connection: Connection, session_id: str, owner: str) -> tuple[Any, str]:
         """Make a new connection the one that plays this session: its row, and its token."""
-        token = secrets.token_hex(8)
-        claim = {"sid": session_id, "claimant": owner, "token": token}
+        claim = _claim_for(session_id, owner)
         if not self.claim_returns_row:  # SQLite before 3.35: read, then claim
             row = self._row(connection, session_id, owner, lock=True)
             connection.execute(_CLAIM, claim)
-            return row, token
+            return row, claim["token"]
         row = connection.execute(_CLAIM_RETURNING, claim).one_or_none()
         if row is None:
             raise NotFoundError(f"no session {session_id!r}")
-        return row, token
+        return row, claim["token"]
 
     def _restore(self, live: LiveSession, row: Any, turn_rows: list[Any]) -> None:
         """The conversation from the session row's snapshot and the turn records of its stored
@@ -457,6 +455,11 @@ def _unheld(session_id: str, exists: bool) -> Exception:
     if exists:
         return SupersededError("another connection took over this session")
     return NotFoundError(f"no session {session_id!r}")
+
+
+def _claim_for(session_id: str, owner: str) -> dict[str, str]:
+    """A claim's parameters: the session, who claims it, and the new connection's token."""
+    return {"sid": session_id, "claimant": owner, "token": secrets.token_hex(8)}
 
 
 def _record_of(turn: Any) -> TurnRecord:

@@ -12,14 +12,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import select
 import sys
 from typing import Any, Final
 
 from dialogue.scenario_loader import load_library
 from server.db.checkpoint import BackgroundCheckpoint
 from server.db.database import make_engine
-from server.gc_tuning import CHECK_SECONDS, COLLECTOR
+from server.gc_tuning import COLLECTOR
 from server.practice import Practice
 from server.settings import Settings
 from server.turn_service import NO_ANSWER, TurnError, TurnService
@@ -41,9 +40,6 @@ def encode(number: int, ok: bool, value: Any) -> bytes:
 def serve(service: TurnService, source: int, sink: int) -> None:
     pending = b""
     while True:
-        if not select.select([source], [], [], CHECK_SECONDS)[0]:
-            COLLECTOR.reclaim_if_due()  # idle: the next request need not wait for it
-            continue
         chunk = os.read(source, READ_SIZE)
         if not chunk:
             return
@@ -59,7 +55,6 @@ def serve(service: TurnService, source: int, sink: int) -> None:
             view = memoryview(out)
             while view:
                 view = view[os.write(sink, view) :]
-        COLLECTOR.reclaim_if_due()
 
 
 def main() -> int:

@@ -5,6 +5,8 @@ the periodic reclaim, and the policy leaves no trace once uninstalled."""
 from __future__ import annotations
 
 import gc
+import threading
+import time
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,6 +78,28 @@ def test_a_frozen_set_grown_past_its_limit_is_reclaimed_before_its_time(
     assert found is not None and found >= 50 and dead() is None
     assert collector.reclaim_if_due(period=3600, growth=10, check_every=0) is None  # no growth
     assert collector.reclaims == 1 and collector.reclaimed == found
+
+
+def test_its_own_thread_reclaims_when_due_and_reports_what_it_found() -> None:
+    reported: list[tuple[int, float]] = []
+    policy = SurvivorsFrozen(period=0.05, check_every=0.01)
+    policy.install(on_reclaim=lambda found, seconds: reported.append((found, seconds)))
+    try:
+        node = Node()
+        gc.collect(0)
+        dead = weakref.ref(node)
+        del node
+        deadline = time.monotonic() + 5
+        while (dead() is not None or not reported) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert dead() is None  # nothing but the policy's thread collected it
+        assert reported and all(found >= 0 and seconds > 0 for found, seconds in reported)
+    finally:
+        policy.uninstall()
+    threads = [t for t in threading.enumerate() if t.name == "rehearse-gc"]
+    for thread in threads:
+        thread.join(timeout=1)
+    assert not any(t.is_alive() for t in threads)
 
 
 def test_uninstalled_the_interpreter_collects_as_before() -> None:
