@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dialogue import ReplyRejectedError, score_reply
 from dialogue.prepared import Prepared
-from server.db.checkpoint import no_checkpoint_on_commit
+from server.db.checkpoint import BackgroundCheckpoint, no_checkpoint_on_commit
 from server.db.turn_batch import each_statement_commits
 from server.json_text import json_text
 from server.practice import (
@@ -62,9 +62,14 @@ class TurnError(Exception):
 class TurnService:
     """Runs batches of requests against one database connection."""
 
-    def __init__(self, engine: Engine, practice: Practice) -> None:
+    def __init__(
+        self, engine: Engine, practice: Practice, checkpoint: BackgroundCheckpoint | None = None
+    ) -> None:
+        """`checkpoint`: SQLite's background checkpoints, whose log this service's connection,
+        the writer, starts again between batches (see between_batches)."""
         self.engine = engine
         self.practice = practice
+        self.checkpoint = checkpoint
         # A database failure fails the whole batch (it is rolled back and retried request by
         # request), whether it comes through SQLAlchemy or straight from the driver's cursor
         # (server.db.raw): a request must never commit half its writes.
@@ -119,6 +124,13 @@ class TurnService:
             outcomes = self.run_batch(requests, budget)
             done, requests = requests[: len(outcomes)], requests[len(outcomes) :]
             yield list(zip(done, outcomes, strict=True))
+
+    def between_batches(self, requests_waiting: Callable[[], bool]) -> None:
+        """Between two batches, every answer sent: start SQLite's log again when it is due
+        (see server.db.checkpoint), which stalls the requests that arrive meanwhile ~1-2 ms."""
+        checkpoint = self.checkpoint
+        if checkpoint is not None and checkpoint.restart_wanted(requests_waiting):
+            checkpoint.restart_log_in(self._connect())
 
     def _in_one_transaction(
         self, requests: list[dict[str, Any]], budget: float

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import select
 import sys
 from typing import Any, Final
 
@@ -55,14 +56,21 @@ def serve(service: TurnService, source: int, sink: int) -> None:
             view = memoryview(out)
             while view:
                 view = view[os.write(sink, view) :]
+        service.between_batches(requests_waiting=lambda: _readable(source))
+
+
+def _readable(source: int) -> bool:
+    """Whether a request is waiting in the pipe."""
+    return bool(select.select([source], [], [], 0)[0])
 
 
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: turn process: %(message)s")
     settings = Settings()
     engine = make_engine(settings.db, keys_only=True)
-    service = TurnService(engine, Practice(engine, load_library(settings.scenario_dirs)))
     checkpoint = BackgroundCheckpoint(engine)
+    library = load_library(settings.scenario_dirs)
+    service = TurnService(engine, Practice(engine, library), checkpoint)
     checkpoint.start()
     COLLECTOR.install()
     # Announce readiness: the parent waits for this line before it sends anything.
