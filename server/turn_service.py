@@ -127,10 +127,15 @@ class TurnService:
 
     def between_batches(self, requests_waiting: Callable[[], bool]) -> None:
         """Between two batches, every answer sent: start SQLite's log again when it is due
-        (see server.db.checkpoint), which stalls the requests that arrive meanwhile ~1-2 ms."""
+        (see server.db.checkpoint), which stalls the requests that arrive meanwhile ~2-4 ms."""
         checkpoint = self.checkpoint
-        if checkpoint is not None and checkpoint.restart_wanted(requests_waiting):
+        if checkpoint is None or not checkpoint.restart_wanted(requests_waiting):
+            return
+        try:
             checkpoint.restart_log_in(self._connect())
+        except self.database_errors:  # the next batch reconnects, or says what is wrong
+            log.warning("could not start SQLite's log again; will try later", exc_info=True)
+            self.close()
 
     def _in_one_transaction(
         self, requests: list[dict[str, Any]], budget: float

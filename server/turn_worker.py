@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from dialogue.scenario_loader import load_library
 from server.db.checkpoint import BackgroundCheckpoint
-from server.db.database import make_engine
+from server.db.database import is_sqlite, make_engine
 from server.gc_tuning import COLLECTOR
 from server.practice import Practice
 from server.settings import Settings
@@ -68,10 +68,11 @@ def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: turn process: %(message)s")
     settings = Settings()
     engine = make_engine(settings.db, keys_only=True)
-    checkpoint = BackgroundCheckpoint(engine)
+    checkpoint = BackgroundCheckpoint(engine) if is_sqlite(engine) else None
     library = load_library(settings.scenario_dirs)
     service = TurnService(engine, Practice(engine, library), checkpoint)
-    checkpoint.start()
+    if checkpoint is not None:
+        checkpoint.start()
     COLLECTOR.install()
     # Announce readiness: the parent waits for this line before it sends anything.
     os.write(sys.stdout.fileno(), b"ready\n")
@@ -80,7 +81,8 @@ def main() -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        checkpoint.stop()
+        if checkpoint is not None:
+            checkpoint.stop()
         service.close()
         engine.dispose()
     return 0

@@ -7,15 +7,17 @@ process turns that off for its own connection and checkpoints from a thread inst
 checkpoint waits for no reader or writer, and the sqlite3 module releases the interpreter lock
 while it runs.
 
-A checkpoint only copies the log; the writer starts the log again from its beginning, and only
-when it begins a transaction with every frame of the log copied. Under steady load the writer
-always had frames the thread had not copied yet, so the log never started again: it grew by
-~33 MB a second at 900 turns a second (500 MB in a 15 s bench run), and each checkpoint took
-longer than the last. So once the log is RESTART_FRAMES long, the thread copies what was written
-during its pass until little is left, and the writer, when no request is waiting, copies that
-rest on its own connection between two transactions (`restart_log_in`, ~2-4 ms): its next
-transaction writes the log from the start again. If the writer is never idle, it does so anyway
-once the log is OVERDUE_FRAMES long.
+A checkpoint only copies the log. The log starts again from its beginning when a writer begins
+a transaction with every frame copied and no other connection reading the log. Under steady
+load the turn process, the writer, always had frames the thread had not copied yet, so the log
+never started again: it grew by ~33 MB a second at 900 turns a second (1.8 GB in a 60 s bench
+run), and each pass took longer than the last. So once the log is RESTART_FRAMES long, the
+thread copies what was written during its pass (up to CATCH_UP_PASSES times, until a pass
+copies few frames) and marks a restart due; the writer, when no request is waiting, copies the
+rest on its own connection between two transactions (`restart_log_in`, ~2-4 ms when frames are
+left: two fsyncs), and its next transaction starts the log again. If the writer is never idle,
+it does so anyway once the log is OVERDUE_FRAMES long. A web request reading the log at that
+moment can keep it from starting again; the thread then marks it due again on a later pass.
 """
 
 from __future__ import annotations
@@ -31,26 +33,29 @@ from sqlalchemy.exc import SQLAlchemyError
 from server.db.database import is_sqlite
 
 log = logging.getLogger("rehearse")
-# Short passes keep the log short: the writer's final pass copies what one pass left behind.
+# Frequent passes are short ones, and leave the writer's final pass little to copy.
 INTERVAL_SECONDS: Final = 0.1
 # Frames (pages) in the log before the writer starts it again: 32 MB, a second of the bench's
-# load. The writer's pass costs ~2-4 ms however few frames it copies (two fsyncs), and the
-# requests that arrive meanwhile wait, so it should not come often.
+# load. The writer's pass costs ~2-4 ms however few frames it copies, and the requests that
+# arrive meanwhile wait, so it should not come often.
 RESTART_FRAMES: Final = 8_000
 OVERDUE_FRAMES: Final = 4 * RESTART_FRAMES
+# What the log file is cut back to when the writer starts it again, after an overdue stretch.
+LOG_FILE_LIMIT_BYTES: Final = 64 * 1024 * 1024
 CATCH_UP_PASSES: Final = 3  # at most, after the pass that found the log long
 FEW_FRAMES: Final = 50  # a pass that copied no more than this leaves the writer little to do
 
 
 def no_checkpoint_on_commit(connection: Connection) -> None:
-    """Leave checkpoints to the background thread (SQLite only)."""
+    """The writer's connection leaves checkpoints to the background thread (SQLite only)."""
     if is_sqlite(connection.engine):
         connection.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+        connection.exec_driver_sql(f"PRAGMA journal_size_limit={LOG_FILE_LIMIT_BYTES}")
         connection.commit()
 
 
 class BackgroundCheckpoint:
-    """Runs a PASSIVE checkpoint every `interval` seconds while started (SQLite only), and
+    """Runs a PASSIVE checkpoint every `interval` seconds while started (a SQLite engine), and
     tells the writer when to start the log again (`restart_wanted`, `restart_log_in`)."""
 
     def __init__(
@@ -64,15 +69,13 @@ class BackgroundCheckpoint:
         self.interval = interval
         self.restart_frames = restart_frames
         self.overdue_frames = overdue_frames
-        self.restarts = 0  # times the writer's checkpoint let the log start again
         self._due = threading.Event()
         self._overdue = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rehearse-checkpoint", daemon=True)
 
     def start(self) -> None:
-        if is_sqlite(self.engine):
-            self._thread.start()
+        self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -91,39 +94,48 @@ class BackgroundCheckpoint:
         if connection.in_transaction():
             return
         try:
-            frames, _ = _checkpoint(connection)
-            if frames is not None:  # None: the thread's pass is running; try again later
-                self._due.clear()
-                self._overdue.clear()
-                self.restarts += 1
+            frames: int | None = _checkpoint(connection)[0]
         except SQLAlchemyError:
-            log.warning("checkpoint failed; the writer will try again", exc_info=True)
+            log.warning("the writer's checkpoint failed; it will try again", exc_info=True)
+            frames = 0
         finally:
             connection.rollback()  # end the transaction SQLAlchemy began for the pragma
+        if frames is not None:  # None: the thread's pass was running; try after the next batch
+            # Done, even if a reader kept it from copying everything or it failed: if the log
+            # does not start again, a later pass of the thread marks it due again.
+            self._due.clear()
+            self._overdue.clear()
+
+    def run_pass(self) -> None:
+        """One pass of the thread: copy the log; if it is long and the writer added to it
+        meanwhile, catch up and mark a restart due."""
+        with self.engine.connect() as connection:
+            frames, copied = _checkpoint(connection)
+            if frames is None or frames < self.restart_frames:
+                return
+            for _ in range(CATCH_UP_PASSES):
+                later, now_copied = _checkpoint(connection)
+                if later is None:
+                    return
+                if later <= frames:
+                    return  # nothing written meanwhile (or it started again): no restart due
+                if now_copied - copied <= FEW_FRAMES:
+                    break
+                frames, copied = later, now_copied
+            self.mark_due(overdue=frames >= self.overdue_frames)
+
+    def mark_due(self, overdue: bool = False) -> None:
+        """Ask the writer to start the log again: when idle, or (`overdue`) at once."""
+        if overdue:
+            self._overdue.set()
+        self._due.set()
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                with self.engine.connect() as connection:
-                    frames, copied = _checkpoint(connection)
-                    if frames is not None and frames >= self.restart_frames:
-                        self._catch_up(connection, copied)
-                        if frames >= self.overdue_frames:
-                            self._overdue.set()
+                self.run_pass()
             except SQLAlchemyError:
                 log.warning("checkpoint failed; the next one will catch up", exc_info=True)
-
-    def _catch_up(self, connection: Connection, copied: int) -> None:
-        """Copy what was written during the last pass, again, until a pass copies few frames;
-        then the writer's own pass is short."""
-        for _ in range(CATCH_UP_PASSES):
-            frames, now_copied = _checkpoint(connection)
-            if frames is None:
-                return
-            if now_copied - copied <= FEW_FRAMES:
-                break
-            copied = now_copied
-        self._due.set()
 
 
 def _checkpoint(connection: Connection) -> tuple[int | None, int]:

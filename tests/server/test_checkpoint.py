@@ -1,8 +1,8 @@
 """SQLite's log under steady writes: the background checkpoints copy it, and the writer starts
-it again, so it stays a few megabytes however long the load lasts (server.db.checkpoint).
+it again, so it stays tens of megabytes however long the load lasts (server.db.checkpoint).
 
-Before, a writer that always had uncopied frames never started the log again: in a 15 s bench
-run it grew to 500 MB, and it would have grown until the disk was full."""
+Before, a writer that always had uncopied frames never started the log again: in a 60 s bench
+run it grew to 1.8 GB, and it would have grown until the disk was full."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Engine, Integer, LargeBinary, MetaData, Table, insert
+from sqlalchemy import Column, Connection, Engine, Integer, LargeBinary, MetaData, Table, insert
 
 from dialogue.scenario_loader import load_library
 from server.db.checkpoint import BackgroundCheckpoint, no_checkpoint_on_commit
@@ -37,31 +37,44 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
         made.dispose()
 
 
-def _log_bytes(engine: Engine) -> int:
-    database = engine.url.database
-    assert database is not None
-    return os.path.getsize(database + "-wal")
+class LogWatch:
+    """The log file as a user of the disk sees it: its size, and how often it started again
+    (the checkpoint sequence number in its header goes up by one each time)."""
+
+    def __init__(self, engine: Engine) -> None:
+        assert engine.url.database is not None
+        self.path = Path(engine.url.database + "-wal")
+        self.largest = 0
+        self.first: int | None = None
+        self.last = 0
+
+    def look(self) -> None:
+        if not self.path.exists():
+            return
+        with self.path.open("rb") as log_file:
+            header = log_file.read(16)
+        if len(header) == 16:
+            self.last = int.from_bytes(header[12:16], "big")
+            self.first = self.last if self.first is None else self.first
+        self.largest = max(self.largest, self.path.stat().st_size)
+
+    @property
+    def starts(self) -> int:
+        return self.last - (self.first or 0)
 
 
-def _write_steadily(
-    engine: Engine,
-    checkpoint: BackgroundCheckpoint,
-    waiting: Callable[[], bool],
-    pages: int,
-) -> int:
-    """One writer committing without pause, as the turn process does under load, asking the
-    checkpoint between transactions; the largest the log file got, in bytes."""
-    largest = 0
-    with engine.connect() as writer:
-        no_checkpoint_on_commit(writer)
-        for _ in range(pages // 8):
-            with writer.begin():
-                writer.execute(insert(_rows), [{"blob": os.urandom(PAGE - 200)} for _ in range(8)])
-            if checkpoint.restart_wanted(waiting):
-                checkpoint.restart_log_in(writer)
-            largest = max(largest, _log_bytes(engine))
-            time.sleep(0.0002)  # the thread's passes overlap the writes, as under load
-    return largest
+def _steadily(
+    engine: Engine, write: Callable[[], None], between: Callable[[], None], count: int
+) -> LogWatch:
+    """`count` commits without pause, as the turn process makes under load, with the
+    checkpoint's turn between them; what the log file did meanwhile."""
+    watch = LogWatch(engine)
+    for _ in range(count):
+        write()
+        between()
+        watch.look()
+        time.sleep(0.0002)  # the thread's passes overlap the writes, as under load
+    return watch
 
 
 def _checkpointing(engine: Engine, **limits: int) -> BackgroundCheckpoint:
@@ -70,33 +83,47 @@ def _checkpointing(engine: Engine, **limits: int) -> BackgroundCheckpoint:
     return checkpoint
 
 
+def _blob_writer(
+    engine: Engine, checkpoint: BackgroundCheckpoint, waiting: Callable[[], bool]
+) -> tuple[Connection, Callable[[], None], Callable[[], None]]:
+    """A writer of 8 pages a commit; its connection is the one that starts the log again."""
+    writer = engine.connect()
+    no_checkpoint_on_commit(writer)
+
+    def write() -> None:
+        with writer.begin():
+            writer.execute(insert(_rows), [{"blob": os.urandom(PAGE - 200)} for _ in range(8)])
+
+    def between() -> None:
+        if checkpoint.restart_wanted(waiting):
+            checkpoint.restart_log_in(writer)
+
+    return writer, write, between
+
+
 def test_an_idle_moment_of_the_writer_starts_the_log_again(engine: Engine) -> None:
     checkpoint = _checkpointing(engine, restart_frames=200, overdue_frames=100_000)
+    writer, write, between = _blob_writer(engine, checkpoint, waiting=lambda: False)
     try:
-        largest = _write_steadily(engine, checkpoint, waiting=lambda: False, pages=6_000)
+        watch = _steadily(engine, write, between, count=750)  # 6,000 pages, 24 MB
     finally:
         checkpoint.stop()
-    assert checkpoint.restarts >= 5
-    # 6,000 pages written (24 MB); the log, started again every ~200 pages, stays far smaller.
-    assert largest < 1_500 * PAGE, f"the log grew to {largest / PAGE:.0f} pages"
+        writer.close()
+    assert watch.starts >= 3
+    # Without the writer's pass the file held every page written (7,766 pages).
+    assert watch.largest < 3_000 * PAGE, f"the log grew to {watch.largest / PAGE:.0f} pages"
 
 
 def test_a_writer_never_idle_starts_the_log_again_once_it_is_overdue(engine: Engine) -> None:
     checkpoint = _checkpointing(engine, restart_frames=200, overdue_frames=800)
-    asked = 0
-
-    def always_busy() -> bool:
-        nonlocal asked
-        asked += 1
-        return True
-
+    writer, write, between = _blob_writer(engine, checkpoint, waiting=lambda: True)
     try:
-        largest = _write_steadily(engine, checkpoint, waiting=always_busy, pages=6_000)
+        watch = _steadily(engine, write, between, count=750)
     finally:
         checkpoint.stop()
-    assert asked > 0  # it waited for an idle moment first
-    assert checkpoint.restarts >= 2
-    assert largest < 2_500 * PAGE, f"the log grew to {largest / PAGE:.0f} pages"
+        writer.close()
+    assert watch.starts >= 2
+    assert watch.largest < 4_000 * PAGE, f"the log grew to {watch.largest / PAGE:.0f} pages"
 
 
 def test_a_short_log_asks_nothing_of_the_writer(engine: Engine) -> None:
@@ -108,24 +135,37 @@ def test_a_short_log_asks_nothing_of_the_writer(engine: Engine) -> None:
     assert not checkpoint.restart_wanted(must_not_be_asked)
 
 
-def test_the_turn_service_starts_the_log_again_between_batches(tmp_path: Path) -> None:
-    """The turn process's writer is the turn service's connection: it takes its turn there."""
-    url = f"sqlite:///{tmp_path / 'turns.sqlite3'}"
-    engine = make_engine(url)
+def test_the_turn_service_starts_the_log_again_between_batches_when_idle(tmp_path: Path) -> None:
+    """The turn process's writer is the turn service's connection: it takes its turn there,
+    between batches, when no request waits."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'turns.sqlite3'}")
     upgrade(engine)
-    checkpoint = _checkpointing(engine, restart_frames=1)
+    checkpoint = BackgroundCheckpoint(engine)  # not started: this test makes every pass
     service = TurnService(engine, Practice(engine, load_library()), checkpoint)
+    watch = LogWatch(engine)
+
+    def create() -> None:
+        request = {"op": "create", "owner": "me", "scenario": "supportive"}
+        ((ok, answer),) = service.run_batch([request])
+        assert ok, answer
+        watch.look()
+
     try:
-        ((ok, _),) = service.run_batch([{"op": "create", "owner": "me", "scenario": "supportive"}])
-        assert ok
-        deadline = time.monotonic() + 5
-        while not checkpoint.restart_wanted(lambda: False) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        service.between_batches(requests_waiting=lambda: True)  # busy, not overdue: later
-        assert checkpoint.restarts == 0
+        for _ in range(3):
+            create()
+        checkpoint.mark_due()
+        service.between_batches(requests_waiting=lambda: True)
+        create()
+        assert watch.starts == 0  # requests waiting: nothing copied, the log goes on
+        assert checkpoint.restart_wanted(lambda: False)
         service.between_batches(requests_waiting=lambda: False)
-        assert checkpoint.restarts == 1
+        assert not checkpoint.restart_wanted(lambda: False)
+        create()
+        assert watch.starts == 1  # everything copied: the next transaction started it again
+        checkpoint.mark_due(overdue=True)
+        service.between_batches(requests_waiting=lambda: True)
+        create()
+        assert watch.starts == 2  # overdue: it does not wait for an idle moment
     finally:
-        checkpoint.stop()
         service.close()
         engine.dispose()
