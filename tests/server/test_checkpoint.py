@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Connection, Engine, Integer, LargeBinary, MetaData, Table, insert
+from sqlalchemy import Column, Engine, Integer, LargeBinary, MetaData, Table, insert
 
 from dialogue.scenario_loader import load_library
 from server.db.checkpoint import BackgroundCheckpoint, no_checkpoint_on_commit
@@ -83,10 +83,10 @@ def _checkpointing(engine: Engine, **limits: int) -> BackgroundCheckpoint:
     return checkpoint
 
 
-def _blob_writer(
-    engine: Engine, checkpoint: BackgroundCheckpoint, waiting: Callable[[], bool]
-) -> tuple[Connection, Callable[[], None], Callable[[], None]]:
-    """A writer of 8 pages a commit; its connection is the one that starts the log again."""
+def _blob_load(engine: Engine, waiting: Callable[[], bool], overdue_frames: int) -> LogWatch:
+    """6,000 pages (24 MB) in commits of 8, from one writer whose connection is the one that
+    starts the log again, with the checkpoint thread passing every 5 ms."""
+    checkpoint = _checkpointing(engine, restart_frames=200, overdue_frames=overdue_frames)
     writer = engine.connect()
     no_checkpoint_on_commit(writer)
 
@@ -98,30 +98,22 @@ def _blob_writer(
         if checkpoint.restart_wanted(waiting):
             checkpoint.restart_log_in(writer)
 
-    return writer, write, between
-
-
-def test_an_idle_moment_of_the_writer_starts_the_log_again(engine: Engine) -> None:
-    checkpoint = _checkpointing(engine, restart_frames=200, overdue_frames=100_000)
-    writer, write, between = _blob_writer(engine, checkpoint, waiting=lambda: False)
     try:
-        watch = _steadily(engine, write, between, count=750)  # 6,000 pages, 24 MB
+        return _steadily(engine, write, between, count=750)
     finally:
         checkpoint.stop()
         writer.close()
+
+
+def test_an_idle_moment_of_the_writer_starts_the_log_again(engine: Engine) -> None:
+    watch = _blob_load(engine, waiting=lambda: False, overdue_frames=100_000)
     assert watch.starts >= 3
     # Without the writer's pass the file held every page written (7,766 pages).
     assert watch.largest < 3_000 * PAGE, f"the log grew to {watch.largest / PAGE:.0f} pages"
 
 
 def test_a_writer_never_idle_starts_the_log_again_once_it_is_overdue(engine: Engine) -> None:
-    checkpoint = _checkpointing(engine, restart_frames=200, overdue_frames=800)
-    writer, write, between = _blob_writer(engine, checkpoint, waiting=lambda: True)
-    try:
-        watch = _steadily(engine, write, between, count=750)
-    finally:
-        checkpoint.stop()
-        writer.close()
+    watch = _blob_load(engine, waiting=lambda: True, overdue_frames=800)
     assert watch.starts >= 2
     assert watch.largest < 4_000 * PAGE, f"the log grew to {watch.largest / PAGE:.0f} pages"
 
