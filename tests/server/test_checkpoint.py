@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Column, Engine, Integer, LargeBinary, MetaData, Table, insert
+from sqlalchemy.exc import OperationalError
 
 from dialogue.scenario_loader import load_library
 from server.db.checkpoint import BackgroundCheckpoint, no_checkpoint_on_commit
@@ -158,6 +159,34 @@ def test_the_turn_service_starts_the_log_again_between_batches_when_idle(tmp_pat
         service.between_batches(requests_waiting=lambda: True)
         create()
         assert watch.starts == 2  # overdue: it does not wait for an idle moment
+    finally:
+        service.close()
+        engine.dispose()
+
+
+def test_a_failing_checkpoint_between_batches_does_not_stop_the_turn_service(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A database error while starting the log again (a failed reconnect, say) is logged; the
+    turn process goes on and its next batch runs on a new connection."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'turns.sqlite3'}")
+    upgrade(engine)
+    checkpoint = BackgroundCheckpoint(engine)
+    service = TurnService(engine, Practice(engine, load_library()), checkpoint)
+    create = {"op": "create", "owner": "me", "scenario": "supportive"}
+
+    def broken(_connection: object) -> None:
+        raise OperationalError("PRAGMA wal_checkpoint", {}, Exception("disk I/O error"))
+
+    try:
+        ((ok, _),) = service.run_batch([create])
+        assert ok
+        monkeypatch.setattr(checkpoint, "restart_log_in", broken)
+        checkpoint.mark_due()
+        service.between_batches(requests_waiting=lambda: False)
+        assert "could not start SQLite's log again" in caplog.text
+        ((ok, answer),) = service.run_batch([create])
+        assert ok, answer
     finally:
         service.close()
         engine.dispose()
