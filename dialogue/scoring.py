@@ -57,17 +57,22 @@ class Score:
         }
 
 
+_NOT_MET = CriterionResult(False)  # most criteria, most replies: one shared result
+
+
 def detect(analysis: Analysis, rubric: Rubric) -> dict[str, CriterionResult]:
     """Run every registered detector for the rubric's ids."""
     results = {}
     for cid in rubric.ids:
         spans = DETECTORS[cid](analysis)
-        results[cid] = CriterionResult(bool(spans), _dedupe(spans))
+        results[cid] = CriterionResult(True, _dedupe(spans)) if spans else _NOT_MET
     return results
 
 
 def _dedupe(spans: list[Span]) -> tuple[Span, ...]:
     """Sorted, without spans inside an earlier one."""
+    if len(spans) == 1:
+        return (spans[0],)
     kept: list[Span] = []
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
         if kept and span.end <= kept[-1].end:
