@@ -15,9 +15,11 @@ run), and each pass took longer than the last. So once the log is RESTART_FRAMES
 thread copies what was written during its pass (up to CATCH_UP_PASSES times, until a pass
 copies few frames) and marks a restart due; the writer, when no request is waiting, copies the
 rest on its own connection between two transactions (`restart_log_in`, ~2-4 ms when frames are
-left: two fsyncs), and its next transaction starts the log again. If the writer is never idle,
-it does so anyway once the log is OVERDUE_FRAMES long. A web request reading the log at that
-moment can keep it from starting again; the thread then marks it due again on a later pass.
+left: two fsyncs), and its next transaction starts the log again. A web request reading the log
+at that moment, or another turn process writing (two workers on one file), can keep it from
+starting again; the thread then marks it due again on a later pass. Once the log is
+OVERDUE_FRAMES long the writer does not wait for an idle moment, and its checkpoint is a
+RESTART one, which waits up to OVERDUE_WAIT_MS for the other readers and writers.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Final
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from server.db.database import is_sqlite
+from server.db.database import BUSY_TIMEOUT_MS, is_sqlite
 
 log = logging.getLogger("rehearse")
 # Frequent passes are short ones, and leave the writer's final pass little to copy.
@@ -42,6 +44,7 @@ RESTART_FRAMES: Final = 8_000
 OVERDUE_FRAMES: Final = 4 * RESTART_FRAMES
 # What the log file is cut back to when the writer starts it again, after an overdue stretch.
 LOG_FILE_LIMIT_BYTES: Final = 64 * 1024 * 1024
+OVERDUE_WAIT_MS: Final = 200  # the longest an overdue RESTART checkpoint waits for the others
 CATCH_UP_PASSES: Final = 3  # at most, after the pass that found the log long
 FEW_FRAMES: Final = 50  # a pass that copied no more than this leaves the writer little to do
 
@@ -90,19 +93,28 @@ class BackgroundCheckpoint:
 
     def restart_log_in(self, connection: Connection) -> None:
         """On the writer's connection, outside any transaction: copy the rest of the log, so
-        that the next transaction starts it again."""
+        that the next transaction starts it again. Once overdue, a RESTART checkpoint: it waits
+        (at most OVERDUE_WAIT_MS) for the connections still reading the log, which a PASSIVE
+        one cannot copy past, and for another writer (a second turn process on the file)."""
         if connection.in_transaction():
             return
+        overdue = self._overdue.is_set()
         try:
-            frames: int | None = _checkpoint(connection)[0]
+            if overdue:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={OVERDUE_WAIT_MS}")
+            frames: int | None = _checkpoint(connection, "RESTART" if overdue else "PASSIVE")[0]
         except SQLAlchemyError:
             log.warning("the writer's checkpoint failed; it will try again", exc_info=True)
             frames = 0
         finally:
-            connection.rollback()  # end the transaction SQLAlchemy began for the pragma
-        if frames is not None:  # None: the thread's pass was running; try after the next batch
-            # Done, even if a reader kept it from copying everything or it failed: if the log
-            # does not start again, a later pass of the thread marks it due again.
+            if overdue:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            connection.rollback()  # end the transaction SQLAlchemy began for the pragmas
+        # Done, even if a reader kept it from copying everything, it failed, or an overdue one
+        # waited in vain (not again after every batch): if the log does not start again, a
+        # later pass of the thread marks it due again. A PASSIVE one that found the thread's
+        # pass running (None) is tried again after the next batch.
+        if frames is not None or overdue:
             self._due.clear()
             self._overdue.clear()
 
@@ -138,8 +150,8 @@ class BackgroundCheckpoint:
                 log.warning("checkpoint failed; the next one will catch up", exc_info=True)
 
 
-def _checkpoint(connection: Connection) -> tuple[int | None, int]:
-    """A PASSIVE checkpoint: the frames in the log (None if another checkpoint was running)
+def _checkpoint(connection: Connection, mode: str = "PASSIVE") -> tuple[int | None, int]:
+    """A checkpoint: the frames in the log (None if it could not run or, RESTART, not finish)
     and how many of them are in the database now."""
-    busy, frames, copied = connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+    busy, frames, copied = connection.exec_driver_sql(f"PRAGMA wal_checkpoint({mode})").one()
     return (None if busy else int(frames)), int(copied)

@@ -1,10 +1,12 @@
 """Compact JSON text (server.json_text) is exactly what the standard encoder writes with the same
-options, for every JSON value; it refuses what JSON cannot hold, as the standard one does."""
+options, for every JSON value (keys of every kind JSON turns into text, integer enums); it
+refuses what JSON cannot hold, as the standard one does."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from enum import IntEnum
 from typing import Any
 
 import pytest
@@ -13,9 +15,16 @@ from hypothesis import strategies as st
 
 from server.json_text import json_text, json_text_with_times
 
+
+class Level(IntEnum):
+    LOW = 1
+    HIGH = 2
+
+
+_KEYS = st.text() | st.integers() | st.floats() | st.booleans() | st.none()
 _VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
-    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(), inner, max_size=5),
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.sampled_from(Level),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(_KEYS, inner, max_size=5),
     max_leaves=30,
 )
 
