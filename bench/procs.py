@@ -81,11 +81,6 @@ def server_cpu_seconds(pid: int) -> tuple[float, float]:
     return every / TICKS, turn / TICKS
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children."""
-    return server_cpu_seconds(pid)[0]
-
-
 def postgres_cpu_seconds() -> float:
     """User + system CPU of every PostgreSQL server on this machine: its postmaster, every
     live backend and worker, and (through the postmaster's account of its waited-for

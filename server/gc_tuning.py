@@ -126,24 +126,19 @@ class SurvivorsFrozen:
             self._on_reclaim(found, time.perf_counter() - started)
         return found
 
-    def reclaim_if_due(
-        self,
-        period: float | None = None,
-        growth: int | None = None,
-        check_every: float | None = None,
-    ) -> int | None:
+    def reclaim_if_due(self) -> int | None:
         """`reclaim()` when `period` seconds have passed since the last one, or the frozen set
         has grown by more than `growth` objects (counted at most every `check_every` seconds);
-        else None. Each defaults to this policy's own."""
+        else None."""
         if not self.installed:
             return None
         now = time.monotonic()
-        if now - self.last_reclaim >= (self.period if period is None else period):
+        if now - self.last_reclaim >= self.period:
             return self.reclaim()
-        if now - self._last_check < (self.check_every if check_every is None else check_every):
+        if now - self._last_check < self.check_every:
             return None
         self._last_check = now
-        if gc.get_freeze_count() - self._frozen_after > (self.growth if growth is None else growth):
+        if gc.get_freeze_count() - self._frozen_after > self.growth:
             return self.reclaim()
         return None
 

@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dialogue import ReplyRejectedError, score_reply
 from dialogue.prepared import Prepared
-from server.db.checkpoint import BackgroundCheckpoint, no_checkpoint_on_commit
+from server.db.checkpoint import BackgroundCheckpoint, set_up_writer
 from server.db.turn_batch import each_statement_commits
 from server.json_text import json_text
 from server.practice import (
@@ -188,7 +188,7 @@ class TurnService:
     def _connect(self) -> Connection:
         if self._connection is None or self._connection.closed:
             self._connection = self.engine.connect()
-            no_checkpoint_on_commit(self._connection)
+            set_up_writer(self._connection)
         return self._connection
 
     def _one(self, connection: Connection, request: dict[str, Any]) -> tuple[bool, Any]:

@@ -14,6 +14,7 @@ import logging
 import os
 import select
 import sys
+from functools import partial
 from typing import Any, Final
 
 from dialogue.scenario_loader import load_library
@@ -40,6 +41,7 @@ def encode(number: int, ok: bool, value: Any) -> bytes:
 
 def serve(service: TurnService, source: int, sink: int) -> None:
     pending = b""
+    requests_waiting = partial(_readable, source)
     while True:
         chunk = os.read(source, READ_SIZE)
         if not chunk:
@@ -56,7 +58,7 @@ def serve(service: TurnService, source: int, sink: int) -> None:
             view = memoryview(out)
             while view:
                 view = view[os.write(sink, view) :]
-        service.between_batches(requests_waiting=lambda: _readable(source))
+        service.between_batches(requests_waiting)
 
 
 def _readable(source: int) -> bool:

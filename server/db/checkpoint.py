@@ -49,8 +49,9 @@ CATCH_UP_PASSES: Final = 3  # at most, after the pass that found the log long
 FEW_FRAMES: Final = 50  # a pass that copied no more than this leaves the writer little to do
 
 
-def no_checkpoint_on_commit(connection: Connection) -> None:
-    """The writer's connection leaves checkpoints to the background thread (SQLite only)."""
+def set_up_writer(connection: Connection) -> None:
+    """SQLite only: the writer's connection leaves checkpoints to the background thread, and
+    cuts the log file back to LOG_FILE_LIMIT_BYTES when it starts the log again."""
     if is_sqlite(connection.engine):
         connection.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
         connection.exec_driver_sql(f"PRAGMA journal_size_limit={LOG_FILE_LIMIT_BYTES}")

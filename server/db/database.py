@@ -15,7 +15,7 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-BUSY_TIMEOUT_MS = 10_000  # how long a SQLite connection waits for a lock before it fails
+BUSY_TIMEOUT_MS: Final = 10_000  # how long a SQLite connection waits for a lock before it fails
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -11,6 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from sqlalchemy import Column, Connection, Engine, Integer, LargeBinary, MetaDat
 from sqlalchemy.exc import OperationalError
 
 from dialogue.scenario_loader import load_library
-from server.db.checkpoint import BackgroundCheckpoint, no_checkpoint_on_commit
+from server.db.checkpoint import BackgroundCheckpoint, set_up_writer
 from server.db.database import make_engine
 from server.db.migrate import upgrade
 from server.practice import Practice
@@ -80,6 +81,12 @@ def _steadily(
     return watch
 
 
+def _write_pages(writer: Connection, count: int) -> None:
+    """One transaction of `count` rows of nearly a page each."""
+    with writer.begin():
+        writer.execute(insert(_rows), [{"blob": os.urandom(PAGE - 200)} for _ in range(count)])
+
+
 def _checkpointing(engine: Engine, **limits: int) -> BackgroundCheckpoint:
     checkpoint = BackgroundCheckpoint(engine, interval=0.005, **limits)
     checkpoint.start()
@@ -91,18 +98,14 @@ def _blob_load(engine: Engine, waiting: Callable[[], bool], overdue_frames: int)
     starts the log again, with the checkpoint thread passing every 5 ms."""
     checkpoint = _checkpointing(engine, restart_frames=200, overdue_frames=overdue_frames)
     writer = engine.connect()
-    no_checkpoint_on_commit(writer)
-
-    def write() -> None:
-        with writer.begin():
-            writer.execute(insert(_rows), [{"blob": os.urandom(PAGE - 200)} for _ in range(8)])
+    set_up_writer(writer)
 
     def between() -> None:
         if checkpoint.restart_wanted(waiting):
             checkpoint.restart_log_in(writer)
 
     try:
-        return _steadily(engine, write, between, count=1_500)
+        return _steadily(engine, partial(_write_pages, writer, 8), between, count=1_500)
     finally:
         checkpoint.stop()
         writer.close()
@@ -122,11 +125,6 @@ def test_a_writer_never_idle_starts_the_log_again_once_it_is_overdue(engine: Eng
     assert watch.largest < 6_000 * PAGE, f"the log grew to {watch.largest / PAGE:.0f} pages"
 
 
-def _write_pages(engine: Engine, writer: Connection, count: int) -> None:
-    with writer.begin():
-        writer.execute(insert(_rows), [{"blob": os.urandom(PAGE - 200)} for _ in range(count)])
-
-
 def _must_not_be_asked() -> bool:
     raise AssertionError("asked whether requests wait, with no restart due")
 
@@ -134,8 +132,8 @@ def _must_not_be_asked() -> bool:
 def test_a_short_log_asks_nothing_of_the_writer(engine: Engine) -> None:
     checkpoint = BackgroundCheckpoint(engine, restart_frames=1_000)
     with engine.connect() as writer:
-        no_checkpoint_on_commit(writer)
-        _write_pages(engine, writer, 20)
+        set_up_writer(writer)
+        _write_pages(writer, 20)
     checkpoint.run_pass()
     assert not checkpoint.restart_wanted(_must_not_be_asked)
 
@@ -146,12 +144,12 @@ def test_a_long_log_nobody_wrote_to_during_the_pass_needs_no_restart(engine: Eng
     checkpoint = BackgroundCheckpoint(engine, restart_frames=10)
     watch = LogWatch(engine)
     with engine.connect() as writer:
-        no_checkpoint_on_commit(writer)
-        _write_pages(engine, writer, 100)
+        set_up_writer(writer)
+        _write_pages(writer, 100)
         watch.look()
         checkpoint.run_pass()
         assert not checkpoint.restart_wanted(_must_not_be_asked)
-        _write_pages(engine, writer, 1)
+        _write_pages(writer, 1)
         watch.look()
     assert watch.starts == 1
 
@@ -187,28 +185,42 @@ def test_an_overdue_writer_waits_for_a_reader_of_the_log(engine: Engine, overdue
     checkpoint = BackgroundCheckpoint(engine)  # not started: this test makes every pass
     watch = LogWatch(engine)
     with engine.connect() as writer:
-        no_checkpoint_on_commit(writer)
-        _write_pages(engine, writer, 50)
+        set_up_writer(writer)
+        _write_pages(writer, 50)
         watch.look()
         reader = _reader_for(engine, seconds=0.1)
-        _write_pages(engine, writer, 20)
+        _write_pages(writer, 20)
         checkpoint.mark_due(overdue=overdue)
         checkpoint.restart_log_in(writer)
-        _write_pages(engine, writer, 1)
+        _write_pages(writer, 1)
         watch.look()
         reader.join()
     assert watch.starts == (1 if overdue else 0)
     assert not checkpoint.restart_wanted(lambda: False)
 
 
-def test_the_turn_service_starts_the_log_again_between_batches_when_idle(tmp_path: Path) -> None:
-    """The turn process's writer is the turn service's connection: it takes its turn there,
-    between batches, when no request waits."""
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[TurnService]:
+    """A turn service on SQLite with a checkpoint that is not started: each test makes every
+    pass itself."""
     engine = make_engine(f"sqlite:///{tmp_path / 'turns.sqlite3'}")
     upgrade(engine)
-    checkpoint = BackgroundCheckpoint(engine)  # not started: this test makes every pass
-    service = TurnService(engine, Practice(engine, load_library()), checkpoint)
-    watch = LogWatch(engine)
+    turns = TurnService(engine, Practice(engine, load_library()), BackgroundCheckpoint(engine))
+    try:
+        yield turns
+    finally:
+        turns.close()
+        engine.dispose()
+
+
+def test_the_turn_service_starts_the_log_again_between_batches_when_idle(
+    service: TurnService,
+) -> None:
+    """The turn process's writer is the turn service's connection: it takes its turn there,
+    between batches, when no request waits."""
+    checkpoint = service.checkpoint
+    assert checkpoint is not None
+    watch = LogWatch(service.engine)
 
     def create() -> None:
         request = {"op": "create", "owner": "me", "scenario": "supportive"}
@@ -216,52 +228,42 @@ def test_the_turn_service_starts_the_log_again_between_batches_when_idle(tmp_pat
         assert ok, answer
         watch.look()
 
-    try:
-        for _ in range(3):
-            create()
-        checkpoint.mark_due()
-        service.between_batches(requests_waiting=lambda: True)
+    for _ in range(3):
         create()
-        assert watch.starts == 0  # requests waiting: nothing copied, the log goes on
-        assert checkpoint.restart_wanted(lambda: False)
-        service.between_batches(requests_waiting=lambda: False)
-        assert not checkpoint.restart_wanted(lambda: False)
-        create()
-        assert watch.starts == 1  # everything copied: the next transaction started it again
-        checkpoint.mark_due(overdue=True)
-        service.between_batches(requests_waiting=lambda: True)
-        create()
-        assert watch.starts == 2  # overdue: it does not wait for an idle moment
-    finally:
-        service.close()
-        engine.dispose()
+    checkpoint.mark_due()
+    service.between_batches(requests_waiting=lambda: True)
+    create()
+    assert watch.starts == 0  # requests waiting: nothing copied, the log goes on
+    assert checkpoint.restart_wanted(lambda: False)
+    service.between_batches(requests_waiting=lambda: False)
+    assert not checkpoint.restart_wanted(lambda: False)
+    create()
+    assert watch.starts == 1  # everything copied: the next transaction started it again
+    checkpoint.mark_due(overdue=True)
+    service.between_batches(requests_waiting=lambda: True)
+    create()
+    assert watch.starts == 2  # overdue: it does not wait for an idle moment
 
 
 def test_a_failing_checkpoint_between_batches_does_not_stop_the_turn_service(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    service: TurnService, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A database error while starting the log again (here: its connection cannot be made
     again) is logged; the turn process goes on, and its next batch connects again."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'turns.sqlite3'}")
-    upgrade(engine)
-    checkpoint = BackgroundCheckpoint(engine)
-    service = TurnService(engine, Practice(engine, load_library()), checkpoint)
+    checkpoint = service.checkpoint
+    assert checkpoint is not None
     create = {"op": "create", "owner": "me", "scenario": "supportive"}
 
     def cannot_connect() -> object:
         raise OperationalError("connect", {}, Exception("unable to open database file"))
 
-    try:
-        ((ok, _),) = service.run_batch([create])
-        assert ok
-        service.close()  # as after a failed batch
-        with monkeypatch.context() as patched:
-            patched.setattr(engine, "connect", cannot_connect)
-            checkpoint.mark_due()
-            service.between_batches(requests_waiting=lambda: False)
-        assert "could not start SQLite's log again" in caplog.text
-        ((ok, answer),) = service.run_batch([create])
-        assert ok, answer
-    finally:
-        service.close()
-        engine.dispose()
+    ((ok, _),) = service.run_batch([create])
+    assert ok
+    service.close()  # as after a failed batch
+    with monkeypatch.context() as patched:
+        patched.setattr(service.engine, "connect", cannot_connect)
+        checkpoint.mark_due()
+        service.between_batches(requests_waiting=lambda: False)
+    assert "could not start SQLite's log again" in caplog.text
+    ((ok, answer),) = service.run_batch([create])
+    assert ok, answer

@@ -55,9 +55,11 @@ def test_a_frozen_cycle_that_died_is_freed_by_the_reclaim(collector: SurvivorsFr
     gc.collect(0)
     dead = weakref.ref(node)
     del node
-    assert collector.reclaim_if_due(period=3600) is None  # not due yet: nothing runs
+    collector.period = 3600
+    assert collector.reclaim_if_due() is None  # not due yet: nothing runs
     assert dead() is not None
-    found = collector.reclaim_if_due(period=0)
+    collector.period = 0
+    found = collector.reclaim_if_due()
     assert found is not None and found >= 1
     assert dead() is None
     kept = Node()
@@ -73,10 +75,12 @@ def test_a_frozen_set_grown_past_its_limit_is_reclaimed_before_its_time(
     gc.collect(0)
     dead = weakref.ref(nodes[0])
     del nodes
-    assert collector.reclaim_if_due(period=3600, growth=10) is None  # counted every 30 s only
-    found = collector.reclaim_if_due(period=3600, growth=10, check_every=0)
+    collector.period, collector.growth = 3600, 10
+    assert collector.reclaim_if_due() is None  # counted every 30 s only
+    collector.check_every = 0
+    found = collector.reclaim_if_due()
     assert found is not None and found >= 50 and dead() is None
-    assert collector.reclaim_if_due(period=3600, growth=10, check_every=0) is None  # no growth
+    assert collector.reclaim_if_due() is None  # no growth
     assert collector.reclaims == 1 and collector.reclaimed == found
 
 
@@ -114,7 +118,8 @@ def test_uninstalled_the_interpreter_collects_as_before() -> None:
     assert policy._after_collection not in gc.callbacks
     assert gc.get_freeze_count() == 0
     assert gc.get_threshold() == thresholds
-    assert policy.reclaim_if_due(period=0) is None  # nothing to reclaim when not installed
+    policy.period = 0
+    assert policy.reclaim_if_due() is None  # nothing to reclaim when not installed
     node = Node()
     dead = weakref.ref(node)
     del node
