@@ -48,6 +48,10 @@ NO_ANSWER: Final = 0  # request number of a message that wants no answer
 # creating it, and this is seconds of creations (~7 s at the bench's 150 a second).
 CREATED_KEPT: Final = 1_000
 BATCH_SECONDS: Final = 0.002  # work per transaction before it commits and answers
+# What runs without a transaction on PostgreSQL: a run of replies (written in one statement),
+# or one create (one statement) or open (a claim, which commits on its own, then reads: only
+# the claim's holder writes the session, so nothing can change between the two).
+_ALONE: Final = frozenset({"reply", "create", "open"})
 
 
 class TurnError(Exception):
@@ -144,16 +148,18 @@ class TurnService:
         outcomes: list[tuple[bool, Any]] = []
         self._outcomes = outcomes
         deadline = time.perf_counter() + budget
-        # Replies alone, where one statement writes them all (PostgreSQL), need no transaction
-        # around them: no BEGIN and COMMIT, two round trips fewer. The batch ends before any
-        # other request, which runs in a transaction of its own.
-        alone = self.practice.one_statement_per_batch and requests[0].get("op") == "reply"
+        # Where one statement does it (PostgreSQL), a run of replies, or one create or open,
+        # needs no transaction around it: no BEGIN and COMMIT, two round trips fewer. Such a
+        # batch ends before any other request, which starts a batch of its own.
+        first = requests[0].get("op")
+        alone = self.practice.one_statement_per_batch and first in _ALONE
         try:
             with each_statement_commits(connection) if alone else nullcontext(), connection.begin():
                 for request in requests:
-                    if request.get("op") != "reply":  # it may read what the replies wrote
-                        if alone:
-                            break
+                    op = request.get("op")
+                    if alone and outcomes and (op != "reply" or first != "reply"):
+                        break
+                    if op != "reply":  # it may read what the replies wrote
                         self._store_replies(connection)
                     try:
                         outcomes.append(self._one(connection, request))

@@ -306,17 +306,47 @@ def test_replies_alone_are_written_in_one_statement_and_the_rest_in_a_transactio
 ) -> None:
     first, second = _started(service), _started(service)
     create = {"op": "create", "owner": "me", "scenario": "supportive"}
+    leave = {"op": "leave", "sid": second[0], "owner": "me", "token": second[1]}
     requests = [
         _reply(*first, GRANTED[0], "f-0"),
         _reply(*second, GRANTED[0], "s-0"),
         create,
+        leave,
         _reply(*first, GRANTED[1], "f-1"),
     ]
     batches = [len(batch) for batch in service.run_all(requests, budget=10)]
-    # PostgreSQL: the two replies, then the rest; SQLite: one transaction for all four.
-    assert batches == ([2, 2] if service.practice.one_statement_per_batch else [4])
+    # PostgreSQL: the two replies, the create alone (one statement), then the leave and the
+    # reply in a transaction; SQLite: one transaction for all five.
+    assert batches == ([2, 1, 2] if service.practice.one_statement_per_batch else [5])
     assert _stored(service, first[0]) == (2, 5)
     assert _stored(service, second[0]) == (1, 3)
+    with service.engine.connect() as connection:
+        outcomes = connection.execute(
+            select(practice_sessions.c.outcome).where(practice_sessions.c.owner == "me")
+        ).scalars()
+        assert sorted(map(str, outcomes)) == ["None", "None", "abandoned"]
+    if service.practice.one_statement_per_batch:  # the driver committing on its own is over
+        driver = service._connect().connection.dbapi_connection
+        assert driver is not None and driver.autocommit is False
+
+
+def test_a_create_whose_opening_line_cannot_be_stored_leaves_no_session(
+    service: TurnService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server import practice  # noqa: PLC0415 - the function to break, for this test only
+
+    manager_row = practice._manager_row
+    monkeypatch.setattr(
+        practice, "_manager_row", lambda *args: {**manager_row(*args), "speaker": None}
+    )
+    outcomes = _together(service, [{"op": "create", "owner": "me", "scenario": "supportive"}])
+    assert outcomes[0][0] is False and outcomes[0][1].code == "internal"
+    with service.engine.connect() as connection:
+        assert connection.execute(select(practice_sessions.c.id)).all() == []
+    monkeypatch.undo()
+    session_id, token = _started(service)  # the connection is usable again
+    _ok(service, _reply(session_id, token, GRANTED[0], "r-0"))
+    assert _stored(service, session_id) == (1, 3)
 
 
 def test_a_session_opened_where_it_was_created_is_not_read_back_and_plays_the_same(
