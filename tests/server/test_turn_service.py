@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from dialogue.scenario_loader import load_library
 from server.db.database import make_engine
@@ -21,9 +22,9 @@ from tests.conversations import GRANTED
 from tests.databases import database
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TurnService]:
-    with database(request.param, tmp_path) as url:
+@contextmanager
+def _service_on(kind: str, tmp_path: Path) -> Iterator[TurnService]:
+    with database(kind, tmp_path) as url:
         engine = make_engine(url)
         upgrade(engine)
         turns = TurnService(engine, Practice(engine, load_library()))
@@ -32,6 +33,18 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TurnServ
         finally:
             turns.close()
             engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TurnService]:
+    with _service_on(request.param, tmp_path) as turns:
+        yield turns
+
+
+@pytest.fixture
+def postgres_service(tmp_path: Path) -> Iterator[TurnService]:
+    with _service_on("postgres", tmp_path) as turns:
+        yield turns
 
 
 def _ok(service: TurnService, request: dict[str, Any]) -> list[str]:
@@ -405,3 +418,19 @@ def test_a_session_deleted_claimed_or_not_owned_is_opened_from_the_database(
     ((ok, refused),) = service.run_batch([{"op": "open", "sid": owned, "owner": "someone"}])
     assert not ok and refused.code == "not_found"
     _ok(service, {"op": "open", "sid": owned, "owner": "me"})  # its owner still can
+
+
+def test_a_reply_after_the_database_cut_the_connection_is_stored_on_a_new_one(
+    postgres_service: TurnService,
+) -> None:
+    service = postgres_service
+    session_id, token = _started(service)
+    _ok(service, _reply(session_id, token, GRANTED[0], "r-0"))  # the batch statement prepared
+    driver = service._connect().connection.driver_connection
+    assert driver is not None
+    with service.engine.connect() as other:
+        other.execute(select(func.pg_terminate_backend(driver.info.backend_pid)))
+    # The batch fails on the cut connection and runs again on a new one, which has not
+    # prepared anything yet.
+    _ok(service, _reply(session_id, token, GRANTED[1], "r-1"))
+    assert _stored(service, session_id) == (2, 5)
