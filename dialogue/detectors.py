@@ -365,8 +365,10 @@ _LEAVE_ACTION = (
     r"|update\s+my\s+(?:cv|resume|linkedin))"
 )
 # Threats that name an action (leave, escalate, take the offer): only worth trying when the
-# reply holds such an action, which keeps "if if if ..." from costing a scan per word.
-_LEAVE_ANYWHERE = re.compile(_LEAVE_ACTION)
+# reply holds such an action, which keeps "if if if ..." from costing a scan per word. Each
+# branch below has the action start a word; so does this check, which makes it fail at once
+# inside words (9.3 -> 5.8 us a reply over the realistic corpus).
+_LEAVE_ANYWHERE = re.compile(r"\b" + _LEAVE_ACTION)
 _ULTIMATUM_ACTION = KeyedPattern(
     strip_verbose(
         rf"""\b(?:if|unless|otherwise|or\s+else|or)\b[^.!?\n]{{0,90}}?\b(?:i'?ll|i\s+will|i'?m\s+going

@@ -126,8 +126,7 @@ def feedback_for(  # noqa: PLR0917 - one call site, every argument a different t
                 )
             )
     items.extend(_prepared_notes(ask, prepared, met))
-    weights = rubric.stage_weights(stage)
-    for cid in sorted(weights, key=lambda c: -weights[c]):
+    for cid in rubric.by_stage[stage].heaviest_first:
         if cid in met:
             continue
         criterion = rubric.criteria[cid]
@@ -139,9 +138,8 @@ def feedback_for(  # noqa: PLR0917 - one call site, every argument a different t
 
 def strengths_for(rubric: Rubric, stage: Stage, met: set[str]) -> list[FeedbackItem]:
     """What the reply did well that the stage rewards, most valuable first."""
-    weights = rubric.stage_weights(stage)
     return [
         FeedbackItem(cid, rubric.criteria[cid].section, rubric.criteria[cid].feedback.good)
-        for cid in sorted(weights, key=lambda c: -weights[c])
+        for cid in rubric.by_stage[stage].heaviest_first
         if cid in met
     ]
