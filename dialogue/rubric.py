@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
+from types import MappingProxyType
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -54,7 +56,7 @@ class StageWeights:
     """What one stage rewards: each criterion's weight, their sum, and the criteria by weight
     (heaviest first; the file's order among equals) for feedback."""
 
-    weights: dict[str, int]
+    weights: Mapping[str, int]  # shared by every reply: read-only
     total: int
     heaviest_first: tuple[str, ...]
 
@@ -101,7 +103,7 @@ class Rubric(_Strict):
                 if stage in spec.weights
             }
             heaviest = tuple(sorted(weights, key=lambda c: -weights[c]))
-            found[stage] = StageWeights(weights, sum(weights.values()), heaviest)
+            found[stage] = StageWeights(MappingProxyType(weights), sum(weights.values()), heaviest)
         return found
 
     def kind(self, cid: str) -> CriterionKind:
@@ -111,7 +113,7 @@ class Rubric(_Strict):
         spec = self.criteria.get(cid) or self.violations[cid]
         return spec.section
 
-    def stage_weights(self, stage: Stage) -> dict[str, int]:
+    def stage_weights(self, stage: Stage) -> Mapping[str, int]:
         """The criteria a stage rewards, with their weights."""
         return self.by_stage[stage].weights
 

@@ -1,7 +1,9 @@
 """Practice sessions in the database: create, read, play a turn, leave, delete.
 
-Every function is synchronous. The `*_in` ones run inside a transaction their caller holds:
-the turn service (server.turn_service) runs them in the turn process, many to a commit. A
+Every function is synchronous. The `*_in` ones run inside a transaction their caller holds
+(on PostgreSQL, those whose writes are one statement may run without one, the statement
+committing by itself): the turn service (server.turn_service) runs them in the turn process,
+many to a commit. A
 connected websocket's session stays in memory there (a LiveSession) and each reply is applied
 to it; the turn - the reply, its score, the manager's answer and the engine snapshot - is then
 committed whole or not at all, before it is answered, and only while that connection still
@@ -307,8 +309,9 @@ class Practice:
             )
 
     def open_in(self, connection: Connection, session_id: str, owner: str) -> Opened:
-        """Claim the session for a new connection and read it, in one go: the transcript for
-        the snapshot frame, and the conversation the connection plays from then on."""
+        """Claim the session for a new connection and read it (two statements: run them in one
+        transaction): the transcript for the snapshot frame, and the conversation the
+        connection plays from then on."""
         row, token = self._claim(connection, session_id, owner)
         turn_rows = self._turn_rows(connection, session_id)
         live = LiveSession(id=session_id, owner=owner, token=token)
@@ -400,9 +403,10 @@ class Practice:
         return TurnWrite(live.id, live.token, (user, manager), state, result)
 
     @property
-    def one_statement_per_batch(self) -> bool:
-        """Whether write_turns_in writes a batch of turns (one per session) in one statement,
-        and create_in a session in one statement."""
+    def commits_without_transaction(self) -> bool:
+        """Whether write_turns_in writes a batch of turns (one per session), create_in a
+        session, and open_created_in its claim, each in one statement that may commit by
+        itself (PostgreSQL)."""
         return self._turn_batch is not None
 
     def write_turns_in(

@@ -1,11 +1,13 @@
-"""The turn service: every write of a practice session, in batches, one transaction each.
+"""The turn service: every write of a practice session, in batches, each committed whole.
 
 It runs in its own process (server.turn_worker), beside the web server's event loop: scoring a
 reply, moving the conversation on and storing the turn take most of a turn's CPU, and in the web
 server's process they competed with the websockets for one interpreter lock. Requests are JSON
 objects (`op` and its arguments); the answer to each is a list of JSON texts, the frames ready to
 send. Requests that arrive together run in one transaction (group commit) and are answered only
-after it commits: no answer leaves before its turn is durable.
+after it commits: no answer leaves before its turn is durable. On PostgreSQL a batch that is one
+statement (a run of replies, a create, the open of a session created here) commits without a
+transaction around it.
 
 The connected sessions' conversations stay in memory between turns (LiveSession); one not in
 memory - after a restart, or in another process's hands - is read again from the database,
@@ -48,9 +50,9 @@ NO_ANSWER: Final = 0  # request number of a message that wants no answer
 # creating it, and this is seconds of creations (~7 s at the bench's 150 a second).
 CREATED_KEPT: Final = 1_000
 BATCH_SECONDS: Final = 0.002  # work per transaction before it commits and answers
-# What runs without a transaction on PostgreSQL: a run of replies (written in one statement),
-# or one create (one statement) or open (a claim, which commits on its own, then reads: only
-# the claim's holder writes the session, so nothing can change between the two).
+# What runs without a transaction on PostgreSQL, one statement committing by itself: a run of
+# replies (written in one statement), a create, or an open of a session created here (a claim
+# of it untouched; see TurnService._open).
 _ALONE: Final = frozenset({"reply", "create", "open"})
 
 
@@ -75,8 +77,8 @@ class TurnService:
         self.practice = practice
         self.checkpoint = checkpoint
         # A database failure fails the whole batch (it is rolled back and retried request by
-        # request), whether it comes through SQLAlchemy or straight from the driver's cursor
-        # (server.db.raw): a request must never commit half its writes.
+        # request), whether it comes through SQLAlchemy or straight from the driver
+        # (server.db.raw, server.db.turn_batch): a request must never commit half its writes.
         self.database_errors: tuple[type[BaseException], ...] = (
             SQLAlchemyError,
             engine.dialect.loaded_dbapi.Error,
@@ -87,6 +89,7 @@ class TurnService:
         # Replies applied in this batch, waiting to be written: (their place, the write).
         self._replies: list[tuple[int, TurnWrite]] = []
         self._outcomes: list[tuple[bool, Any]] = []  # the batch's outcomes so far
+        self._alone = False  # the batch runs without a transaction, each statement committing
         self._connection: Connection | None = None
         self._ops: dict[str, Callable[[Connection, dict[str, Any]], Answer]] = {
             "create": self._create,
@@ -104,17 +107,17 @@ class TurnService:
     def run_batch(
         self, requests: list[dict[str, Any]], budget: float = BATCH_SECONDS
     ) -> list[tuple[bool, Any]]:
-        """Run requests from the front of `requests` in one transaction until `budget` seconds
+        """Run requests from the front of `requests` in one batch until `budget` seconds
         of work are spent (at least one); (True, answer) or (False, TurnError) for each one run,
         after the commit. SQLite and PostgreSQL commit in well under a millisecond here, so a
         short batch costs little and keeps the first request of a batch from waiting long."""
         try:
-            return self._in_one_transaction(requests, budget)
+            return self._batch(requests, budget)
         except self.database_errors:
             log.exception("a batch of requests failed; running them one by one")
         request = requests[0]
         try:
-            return self._in_one_transaction([request], budget)
+            return self._batch([request], budget)
         except self.database_errors:
             log.exception("request %s failed", request.get("op"))
             return [(False, TurnError("internal", "nothing was saved; try again"))]
@@ -141,9 +144,16 @@ class TurnService:
             log.warning("could not start SQLite's log again; will try later", exc_info=True)
             self.close()
 
+    def _batch(self, requests: list[dict[str, Any]], budget: float) -> list[tuple[bool, Any]]:
+        outcomes = self._in_one_transaction(requests, budget)
+        # None run: the first request turned out to need a transaction (see _open).
+        return outcomes or self._in_one_transaction(requests, budget, alone=False)
+
     def _in_one_transaction(
-        self, requests: list[dict[str, Any]], budget: float
+        self, requests: list[dict[str, Any]], budget: float, alone: bool | None = None
     ) -> list[tuple[bool, Any]]:
+        """The batch's outcomes; none if its first request must wait for a transaction.
+        `alone`: whether to run without one (None: as the first request allows)."""
         connection = self._connect()
         outcomes: list[tuple[bool, Any]] = []
         self._outcomes = outcomes
@@ -152,7 +162,9 @@ class TurnService:
         # needs no transaction around it: no BEGIN and COMMIT, two round trips fewer. Such a
         # batch ends before any other request, which starts a batch of its own.
         first = requests[0].get("op")
-        alone = self.practice.one_statement_per_batch and first in _ALONE
+        if alone is None:
+            alone = self.practice.commits_without_transaction and first in _ALONE
+        self._alone = alone
         try:
             with each_statement_commits(connection) if alone else nullcontext(), connection.begin():
                 for request in requests:
@@ -252,6 +264,11 @@ class TurnService:
         if created is not None:
             opened = self.practice.open_created_in(connection, created, request["owner"])
         if opened is None:
+            if self._alone:
+                # Claiming and reading are two statements, which must commit together: a
+                # claim committed alone, its read failing, would take the session from its
+                # holder while telling this client nothing was saved.
+                raise _NextBatch
             opened = self.practice.open_in(connection, request["sid"], request["owner"])
         self.live[request["sid"]] = opened.live
         snapshot = json_text({"type": "snapshot", "session": opened.session})

@@ -7,9 +7,13 @@ statement reads them back as records (json_to_recordset), updates every session 
 still holds, inserts the rows of just those turns and returns their ids. Its text does not
 change with the batch's size, so PostgreSQL keeps it prepared.
 
-It runs through libpq itself (psycopg.pq, psycopg's documented low-level layer), prepared once
-per connection: psycopg's cursor - its generators, its result loaders - cost the turn process
-about 100 us of Python per batch more, for a statement whose parameters and answers are text.
+Run alone - a batch of replies in autocommit mode, the turn process's hot path - it goes
+through libpq itself (psycopg.pq, psycopg's documented low-level layer), prepared once per
+connection: psycopg's cursor - its generators, its result loaders - cost the turn process ~100
+us of Python more per batch, for a statement whose parameters and answers are text. Inside a
+transaction it goes through psycopg's cursor, which starts the transaction (BEGIN) if no
+statement has yet; psycopg's rollback deallocates every prepared statement, so a name this
+module prepared may be gone, which it notices and prepares again.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import psycopg
 from psycopg import pq
@@ -28,7 +32,7 @@ from server.json_text import json_text_with_times
 
 @contextmanager
 def each_statement_commits(connection: Connection) -> Iterator[None]:
-    """The driver in autocommit mode: a batch's one statement commits by itself, without the
+    """The driver in autocommit mode: each statement of a batch commits by itself, without the
     round trips of BEGIN and COMMIT (SQLAlchemy's begin and commit then send nothing)."""
     driver = connection.connection.dbapi_connection
     assert driver is not None
@@ -102,8 +106,9 @@ class TurnBatch:
         )
 
         # The same text with libpq's placeholders, under a name of its own.
-        self._numbered = self.sql.replace("%s", "$1", 1).replace("%s", "$2", 1).encode()
-        self._name = b"rehearse_batch_" + hashlib.sha1(self._numbered).hexdigest()[:16].encode()
+        self._numbered = (self.sql % ("$1", "$2")).encode()
+        digest = hashlib.sha1(self._numbered, usedforsecurity=False).hexdigest()[:16]
+        self._name = b"rehearse_batch_" + digest.encode()
 
     def write(
         self,
@@ -115,16 +120,29 @@ class TurnBatch:
         `states` hold `sid`, `token` and the state columns, at most one per session; `rows`
         the turn rows of every state, of which those of sessions not held are not written.
         A database error raises psycopg's exception for it."""
+        parameters = (json_text_with_times(states), json_text_with_times(rows))
         driver = connection.connection
-        pgconn: pq.abc.PGconn = driver.driver_connection.pgconn  # type: ignore[union-attr]
+        psycopg_connection = driver.driver_connection
+        assert isinstance(psycopg_connection, psycopg.Connection)
+        if not psycopg_connection.autocommit:
+            cursor = driver.cursor()
+            try:
+                cursor.execute(self.sql, parameters)
+                return {sid: Written(held, exists) for sid, held, exists in cursor.fetchall()}
+            finally:
+                cursor.close()
+        pgconn = psycopg_connection.pgconn
+        encoded = [parameter.encode() for parameter in parameters]
         # Prepared statements belong to the server's session: `info` lasts as long as this
         # connection, and a new one (after a reconnect) starts empty.
         prepared: set[bytes] = driver.info.setdefault("rehearse_prepared", set())
         if self._name not in prepared:
-            _checked(pgconn.prepare(self._name, self._numbered), pq.ExecStatus.COMMAND_OK)
-            prepared.add(self._name)
-        parameters = [json_text_with_times(states).encode(), json_text_with_times(rows).encode()]
-        result = _checked(pgconn.exec_prepared(self._name, parameters), pq.ExecStatus.TUPLES_OK)
+            self._prepare(pgconn, prepared)
+        result = pgconn.exec_prepared(self._name, encoded)
+        if _sqlstate(result) == _NO_SUCH_STATEMENT:  # deallocated by a rollback of psycopg's
+            self._prepare(pgconn, prepared)
+            result = pgconn.exec_prepared(self._name, encoded)
+        _check(result, pq.ExecStatus.TUPLES_OK)
         value = result.get_value
         return {
             bytes(value(row, 0) or b"").decode(): Written(
@@ -133,14 +151,20 @@ class TurnBatch:
             for row in range(result.ntuples)
         }
 
+    def _prepare(self, pgconn: pq.abc.PGconn, prepared: set[bytes]) -> None:
+        prepared.discard(self._name)
+        _check(pgconn.prepare(self._name, self._numbered), pq.ExecStatus.COMMAND_OK)
+        prepared.add(self._name)
 
-def _checked(result: pq.abc.PGresult, expected: pq.ExecStatus) -> pq.abc.PGresult:
-    """The result, or the exception psycopg would raise for its error."""
-    if result.status == expected:
-        return result
-    code = (result.error_field(pq.DiagnosticField.SQLSTATE) or b"").decode()
-    try:
-        error = psycopg.errors.lookup(code)
-    except KeyError:
-        error = psycopg.DatabaseError
-    raise error(result.get_error_message())
+
+_NO_SUCH_STATEMENT: Final = "26000"  # invalid_sql_statement_name
+
+
+def _sqlstate(result: pq.abc.PGresult) -> str:
+    return (result.error_field(pq.DiagnosticField.SQLSTATE) or b"").decode()
+
+
+def _check(result: pq.abc.PGresult, expected: pq.ExecStatus) -> None:
+    """Raise the exception psycopg would raise for the result's error, if it is one."""
+    if result.status != expected:
+        raise psycopg.errors.error_from_result(result)

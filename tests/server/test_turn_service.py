@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import delete, func, insert, select, update
 
@@ -309,12 +310,12 @@ def test_text_with_quotes_backslashes_and_accents_is_stored_as_typed(
             )
         ).scalar_one()
     assert stored == text
-    if service.practice.one_statement_per_batch:  # the driver committing on its own is over
+    if service.practice.commits_without_transaction:  # the driver committing on its own is over
         driver = service._connect().connection.dbapi_connection
         assert driver is not None and driver.autocommit is False
 
 
-def test_replies_alone_are_written_in_one_statement_and_the_rest_in_a_transaction(
+def test_replies_and_creates_run_alone_where_one_statement_commits_and_the_rest_together(
     service: TurnService,
 ) -> None:
     first, second = _started(service), _started(service)
@@ -330,7 +331,7 @@ def test_replies_alone_are_written_in_one_statement_and_the_rest_in_a_transactio
     batches = [len(batch) for batch in service.run_all(requests, budget=10)]
     # PostgreSQL: the two replies, the create alone (one statement), then the leave and the
     # reply in a transaction; SQLite: one transaction for all five.
-    assert batches == ([2, 1, 2] if service.practice.one_statement_per_batch else [5])
+    assert batches == ([2, 1, 2] if service.practice.commits_without_transaction else [5])
     assert _stored(service, first[0]) == (2, 5)
     assert _stored(service, second[0]) == (1, 3)
     with service.engine.connect() as connection:
@@ -338,7 +339,7 @@ def test_replies_alone_are_written_in_one_statement_and_the_rest_in_a_transactio
             select(practice_sessions.c.outcome).where(practice_sessions.c.owner == "me")
         ).scalars()
         assert sorted(map(str, outcomes)) == ["None", "None", "abandoned"]
-    if service.practice.one_statement_per_batch:  # the driver committing on its own is over
+    if service.practice.commits_without_transaction:  # the driver committing on its own is over
         driver = service._connect().connection.dbapi_connection
         assert driver is not None and driver.autocommit is False
 
@@ -426,11 +427,70 @@ def test_a_reply_after_the_database_cut_the_connection_is_stored_on_a_new_one(
     service = postgres_service
     session_id, token = _started(service)
     _ok(service, _reply(session_id, token, GRANTED[0], "r-0"))  # the batch statement prepared
-    driver = service._connect().connection.driver_connection
-    assert driver is not None
-    with service.engine.connect() as other:
-        other.execute(select(func.pg_terminate_backend(driver.info.backend_pid)))
+    cut = _backend_pid(service)
+    with service.engine.connect() as other:  # waits (up to 5 s) until that backend is gone
+        assert other.execute(select(func.pg_terminate_backend(cut, 5000))).scalar_one()
     # The batch fails on the cut connection and runs again on a new one, which has not
     # prepared anything yet.
     _ok(service, _reply(session_id, token, GRANTED[1], "r-1"))
     assert _stored(service, session_id) == (2, 5)
+    assert _backend_pid(service) != cut
+
+
+def _backend_pid(service: TurnService) -> int:
+    driver = service._connect().connection.driver_connection
+    assert driver is not None
+    return int(driver.info.backend_pid)
+
+
+def _failing(*_args: Any) -> Any:
+    """A database error where it is called (on the current connection of the caller)."""
+    raise psycopg.errors.SerializationFailure("could not serialize access (in a test)")
+
+
+def test_a_failed_batch_leaves_a_reply_in_it_stored_once(
+    postgres_service: TurnService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = postgres_service
+    playing, leaving = _started(service), _started(service)
+    monkeypatch.setattr(service.practice, "leave_in", _failing)
+    requests = [
+        {"op": "drop", "sid": "nothing", "owner": "me", "token": "none"},  # runs no SQL
+        {**_reply(*playing, GRANTED[0], "x"), "id": None},  # no id: a second run stores twice
+        {"op": "leave", "sid": leaving[0], "owner": "me", "token": leaving[1]},
+    ]
+    outcomes = _together(service, requests)
+    assert [ok for ok, _ in outcomes] == [True, True, False]
+    assert _stored(service, playing[0]) == (1, 3)
+
+
+def test_replies_go_on_after_a_rollback_dropped_the_prepared_statements(
+    postgres_service: TurnService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = postgres_service
+    sessions = [_started(service) for _ in range(6)]  # psycopg prepares its own statements
+    for number, (session_id, token) in enumerate(sessions):
+        _ok(service, _reply(session_id, token, GRANTED[0], f"r-{number}"))
+    pid = _backend_pid(service)
+    monkeypatch.setattr(service.practice, "leave_in", _failing)
+    leave = {"op": "leave", "sid": sessions[0][0], "owner": "me", "token": sessions[0][1]}
+    ((ok, _),) = service.run_batch([leave])  # rolled back: psycopg deallocates all
+    assert not ok
+    session_id, token = sessions[1]
+    _ok(service, _reply(session_id, token, GRANTED[1], "again"))
+    assert _stored(service, session_id) == (2, 5)
+    assert _backend_pid(service) == pid  # the same connection, its statement prepared again
+
+
+def test_an_open_whose_read_fails_leaves_the_session_with_its_holder(
+    postgres_service: TurnService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = postgres_service
+    session_id, token = _started(service)
+    service.live.clear()  # opened again from the database: a claim, then a read
+    monkeypatch.setattr(service.practice, "_turn_rows", _failing)
+    ((ok, refused),) = service.run_batch([{"op": "open", "sid": session_id, "owner": "me"}])
+    assert not ok and refused.code == "internal"
+    monkeypatch.undo()
+    _ok(service, _reply(session_id, token, GRANTED[0], "still-mine"))  # not superseded
+    assert _stored(service, session_id) == (1, 3)
