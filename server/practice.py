@@ -3,11 +3,11 @@
 Every function is synchronous. The `*_in` ones run inside a transaction their caller holds
 (on PostgreSQL, those whose writes are one statement may run without one, the statement
 committing by itself): the turn service (server.turn_service) runs them in the turn process,
-many to a commit. A
-connected websocket's session stays in memory there (a LiveSession) and each reply is applied
-to it; the turn - the reply, its score, the manager's answer and the engine snapshot - is then
-committed whole or not at all, before it is answered, and only while that connection still
-holds the session. The reads for pages and the API run in the web process's worker threads.
+many to a commit. A connected websocket's session stays in memory there (a LiveSession) and
+each reply is applied to it; the turn - the reply, its score, the manager's answer and the
+engine snapshot - is then committed whole or not at all, before it is answered, and only while
+that connection still holds the session. The reads for pages and the API run in the web
+process's worker threads.
 """
 
 from __future__ import annotations
@@ -309,8 +309,8 @@ class Practice:
             )
 
     def open_in(self, connection: Connection, session_id: str, owner: str) -> Opened:
-        """Claim the session for a new connection and read it (two statements: run them in one
-        transaction): the transcript for the snapshot frame, and the conversation the
+        """Claim the session for a new connection and read it (several statements: run them in
+        one transaction): the transcript for the snapshot frame, and the conversation the
         connection plays from then on."""
         row, token = self._claim(connection, session_id, owner)
         turn_rows = self._turn_rows(connection, session_id)

@@ -146,8 +146,10 @@ class TurnService:
 
     def _batch(self, requests: list[dict[str, Any]], budget: float) -> list[tuple[bool, Any]]:
         outcomes = self._in_one_transaction(requests, budget)
-        # None run: the first request turned out to need a transaction (see _open).
-        return outcomes or self._in_one_transaction(requests, budget, alone=False)
+        if not outcomes:  # the first request turned out to need a transaction (see _open)
+            outcomes = self._in_one_transaction(requests, budget, alone=False)
+        assert outcomes, "a batch in a transaction runs at least its first request"
+        return outcomes
 
     def _in_one_transaction(
         self, requests: list[dict[str, Any]], budget: float, alone: bool | None = None
@@ -158,9 +160,10 @@ class TurnService:
         outcomes: list[tuple[bool, Any]] = []
         self._outcomes = outcomes
         deadline = time.perf_counter() + budget
-        # Where one statement does it (PostgreSQL), a run of replies, or one create or open,
-        # needs no transaction around it: no BEGIN and COMMIT, two round trips fewer. Such a
-        # batch ends before any other request, which starts a batch of its own.
+        # Where one statement does it (PostgreSQL), a run of replies, a create, or the open of
+        # a session created here needs no transaction around it: no BEGIN and COMMIT, two
+        # round trips fewer. Such a batch ends before any other request, which starts a batch
+        # of its own.
         first = requests[0].get("op")
         if alone is None:
             alone = self.practice.commits_without_transaction and first in _ALONE
@@ -326,7 +329,7 @@ class TurnService:
 
 
 class _NextBatch(Exception):  # noqa: N818 - a signal, not an error
-    """This request must wait for the next batch (see TurnService._reply)."""
+    """This request must wait for the next batch (see TurnService._reply, TurnService._open)."""
 
 
 def _refusal(exc: Exception) -> TurnError:

@@ -12,8 +12,9 @@ through libpq itself (psycopg.pq, psycopg's documented low-level layer), prepare
 connection: psycopg's cursor - its generators, its result loaders - cost the turn process ~100
 us of Python more per batch, for a statement whose parameters and answers are text. Inside a
 transaction it goes through psycopg's cursor, which starts the transaction (BEGIN) if no
-statement has yet; psycopg's rollback deallocates every prepared statement, so a name this
-module prepared may be gone, which it notices and prepares again.
+statement has yet; psycopg's rollback deallocates every prepared statement once psycopg has
+prepared any of its own, so a name this module prepared may be gone, which it notices and
+prepares again.
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ class TurnBatch:
         if _sqlstate(result) == _NO_SUCH_STATEMENT:  # deallocated by a rollback of psycopg's
             self._prepare(pgconn, prepared)
             result = pgconn.exec_prepared(self._name, encoded)
-        _check(result, pq.ExecStatus.TUPLES_OK)
+        _check(result, pq.ExecStatus.TUPLES_OK, psycopg_connection.info.encoding)
         value = result.get_value
         return {
             bytes(value(row, 0) or b"").decode(): Written(
@@ -153,7 +154,7 @@ class TurnBatch:
 
     def _prepare(self, pgconn: pq.abc.PGconn, prepared: set[bytes]) -> None:
         prepared.discard(self._name)
-        _check(pgconn.prepare(self._name, self._numbered), pq.ExecStatus.COMMAND_OK)
+        _check(pgconn.prepare(self._name, self._numbered), pq.ExecStatus.COMMAND_OK, "utf-8")
         prepared.add(self._name)
 
 
@@ -164,7 +165,7 @@ def _sqlstate(result: pq.abc.PGresult) -> str:
     return (result.error_field(pq.DiagnosticField.SQLSTATE) or b"").decode()
 
 
-def _check(result: pq.abc.PGresult, expected: pq.ExecStatus) -> None:
+def _check(result: pq.abc.PGresult, expected: pq.ExecStatus, encoding: str) -> None:
     """Raise the exception psycopg would raise for the result's error, if it is one."""
     if result.status != expected:
-        raise psycopg.errors.error_from_result(result)
+        raise psycopg.errors.error_from_result(result, encoding)

@@ -443,6 +443,15 @@ def _backend_pid(service: TurnService) -> int:
     return int(driver.info.backend_pid)
 
 
+def _prepared_statements(service: TurnService) -> set[str]:
+    """The names prepared on the service's connection (asked through libpq, which leaves
+    psycopg's state as it is; the connection is idle between batches)."""
+    driver = service._connect().connection.driver_connection
+    assert driver is not None
+    result = driver.pgconn.exec_(b"SELECT name FROM pg_prepared_statements")
+    return {bytes(result.get_value(row, 0) or b"").decode() for row in range(result.ntuples)}
+
+
 def _failing(*_args: Any) -> Any:
     """A database error where it is called (on the current connection of the caller)."""
     raise psycopg.errors.SerializationFailure("could not serialize access (in a test)")
@@ -468,14 +477,23 @@ def test_replies_go_on_after_a_rollback_dropped_the_prepared_statements(
     postgres_service: TurnService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     service = postgres_service
-    sessions = [_started(service) for _ in range(6)]  # psycopg prepares its own statements
+    sessions = [_started(service) for _ in range(8)]  # psycopg prepares from a query's 6th run
     for number, (session_id, token) in enumerate(sessions):
         _ok(service, _reply(session_id, token, GRANTED[0], f"r-{number}"))
     pid = _backend_pid(service)
-    monkeypatch.setattr(service.practice, "leave_in", _failing)
+    prepared = _prepared_statements(service)
+    assert any(name.startswith("_pg3_") for name in prepared), prepared  # psycopg's own
+    assert any(name.startswith("rehearse_batch_") for name in prepared), prepared
+
+    def failing_after_a_statement(connection: Any, *_args: Any) -> Any:
+        connection.exec_driver_sql("SELECT 1")  # the transaction has begun: it rolls back
+        _failing()
+
+    monkeypatch.setattr(service.practice, "leave_in", failing_after_a_statement)
     leave = {"op": "leave", "sid": sessions[0][0], "owner": "me", "token": sessions[0][1]}
-    ((ok, _),) = service.run_batch([leave])  # rolled back: psycopg deallocates all
+    ((ok, _),) = service.run_batch([leave])
     assert not ok
+    assert _prepared_statements(service) == set()  # psycopg's rollback deallocated them all
     session_id, token = sessions[1]
     _ok(service, _reply(session_id, token, GRANTED[1], "again"))
     assert _stored(service, session_id) == (2, 5)
@@ -494,3 +512,19 @@ def test_an_open_whose_read_fails_leaves_the_session_with_its_holder(
     monkeypatch.undo()
     _ok(service, _reply(session_id, token, GRANTED[0], "still-mine"))  # not superseded
     assert _stored(service, session_id) == (1, 3)
+
+
+def test_an_open_read_from_the_database_and_the_replies_after_it_run_in_one_batch(
+    service: TurnService,
+) -> None:
+    playing = _started(service)
+    created = _ok(service, {"op": "create", "owner": "me", "scenario": "supportive"})[0]
+    session_id = json.loads(created)["id"]
+    service._created.clear()  # as if created by another worker: its open reads it back
+    requests = [
+        {"op": "open", "sid": session_id, "owner": "me"},
+        _reply(*playing, GRANTED[0], "p-0"),
+    ]
+    batches = [[ok for _, (ok, _) in batch] for batch in service.run_all(requests, budget=10)]
+    assert batches == [[True, True]]
+    assert _stored(service, playing[0]) == (1, 3)
