@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -528,3 +530,17 @@ def test_an_open_read_from_the_database_and_the_replies_after_it_run_in_one_batc
     batches = [[ok for _, (ok, _) in batch] for batch in service.run_all(requests, budget=10)]
     assert batches == [[True, True]]
     assert _stored(service, playing[0]) == (1, 3)
+
+
+def test_session_ids_are_hex_and_follow_the_order_they_were_created_in(
+    service: TurnService,
+) -> None:
+    ids = []
+    for _ in range(3):
+        ids.append(_started(service)[0])
+        time.sleep(0.002)  # ids are ordered by the millisecond they were made in
+    assert all(re.fullmatch(r"[0-9a-f]{32}", session_id) for session_id in ids), ids
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    with service.engine.connect() as connection:  # stored whole (the column holds 32)
+        stored = connection.execute(select(practice_sessions.c.id)).scalars().all()
+    assert sorted(stored) == ids
