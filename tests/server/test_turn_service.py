@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -533,14 +532,15 @@ def test_an_open_read_from_the_database_and_the_replies_after_it_run_in_one_batc
 
 
 def test_session_ids_are_hex_and_follow_the_order_they_were_created_in(
-    service: TurnService,
+    service: TurnService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    clock = iter(range(1_700_000_000_000_000_000, 1_800_000_000_000_000_000, 1_000_000))
+    monkeypatch.setattr("server.practice.time.time_ns", lambda: next(clock))  # 1 ms apart
     ids = []
     for _ in range(3):
         ids.append(_started(service)[0])
-        time.sleep(0.002)  # ids are ordered by the millisecond they were made in
     assert all(re.fullmatch(r"[0-9a-f]{32}", session_id) for session_id in ids), ids
     assert ids == sorted(ids) and len(set(ids)) == 3
-    with service.engine.connect() as connection:  # stored whole (the column holds 32)
+    with service.engine.connect() as connection:  # stored whole (PostgreSQL holds 32 at most)
         stored = connection.execute(select(practice_sessions.c.id)).scalars().all()
     assert sorted(stored) == ids
