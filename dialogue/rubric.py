@@ -113,10 +113,6 @@ class Rubric(_Strict):
         spec = self.criteria.get(cid) or self.violations[cid]
         return spec.section
 
-    def stage_weights(self, stage: Stage) -> Mapping[str, int]:
-        """The criteria a stage rewards, with their weights."""
-        return self.by_stage[stage].weights
-
     def stage_total(self, stage: Stage) -> int:
         return self.by_stage[stage].total
 

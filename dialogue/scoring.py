@@ -83,10 +83,10 @@ def _dedupe(spans: list[Span]) -> tuple[Span, ...]:
 
 def stage_score(rubric: Rubric, stage: Stage, met: set[str]) -> int:
     """0-100: the stage's weight earned, less the penalties of violations present."""
-    weights = rubric.by_stage[stage]
-    earned = sum(weight for cid, weight in weights.weights.items() if cid in met)
+    rewarded = rubric.by_stage[stage]
+    earned = sum(weight for cid, weight in rewarded.weights.items() if cid in met)
     penalty = sum(spec.penalty for vid, spec in rubric.violations.items() if vid in met)
-    return max(0, min(100, round(100 * earned / weights.total) - penalty))
+    return max(0, min(100, round(100 * earned / rewarded.total) - penalty))
 
 
 def _best_stage(rubric: Rubric, met: set[str]) -> Stage:

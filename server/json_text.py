@@ -13,17 +13,17 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
-from typing import Any
+from typing import Any, NoReturn
 
 
-def _refuse(value: object) -> object:
+def _refuse(value: object) -> NoReturn:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _iso(value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
-    return str(_refuse(value))
+    _refuse(value)
 
 
 def _encoder(default: Callable[[object], object]) -> Callable[[Any], str]:

@@ -50,10 +50,6 @@ NO_ANSWER: Final = 0  # request number of a message that wants no answer
 # creating it, and this is seconds of creations (~7 s at the bench's 150 a second).
 CREATED_KEPT: Final = 1_000
 BATCH_SECONDS: Final = 0.002  # work per transaction before it commits and answers
-# What runs without a transaction on PostgreSQL, one statement committing by itself: a run of
-# replies (written in one statement), a create, or an open of a session created here (a claim
-# of it untouched; see TurnService._open).
-_ALONE: Final = frozenset({"reply", "create", "open"})
 
 
 class TurnError(Exception):
@@ -146,7 +142,7 @@ class TurnService:
 
     def _batch(self, requests: list[dict[str, Any]], budget: float) -> list[tuple[bool, Any]]:
         outcomes = self._in_one_transaction(requests, budget)
-        if not outcomes:  # the first request turned out to need a transaction (see _open)
+        if not outcomes:  # the session it opens was claimed meanwhile (see _open)
             outcomes = self._in_one_transaction(requests, budget, alone=False)
         assert outcomes, "a batch in a transaction runs at least its first request"
         return outcomes
@@ -166,7 +162,7 @@ class TurnService:
         # of its own.
         first = requests[0].get("op")
         if alone is None:
-            alone = self.practice.commits_without_transaction and first in _ALONE
+            alone = self._runs_alone(requests[0])
         self._alone = alone
         try:
             with each_statement_commits(connection) if alone else nullcontext(), connection.begin():
@@ -191,6 +187,16 @@ class TurnService:
             self.close()
             raise
         return outcomes
+
+    def _runs_alone(self, request: dict[str, Any]) -> bool:
+        """Whether a batch starting with `request` runs without a transaction (PostgreSQL),
+        its statements committing by themselves: a run of replies (written in one statement),
+        a create, or the open of a session created here (one statement, its claim, unless a
+        connection claimed it meanwhile: see _open)."""
+        if not self.practice.commits_without_transaction:
+            return False
+        op = request.get("op")
+        return op in ("reply", "create") or (op == "open" and request.get("sid") in self._created)
 
     def _store_replies(self, connection: Connection) -> None:
         """Write the turns the replies so far applied, together (on PostgreSQL in one
@@ -270,7 +276,8 @@ class TurnService:
             if self._alone:
                 # Claiming and reading are two statements, which must commit together: a
                 # claim committed alone, its read failing, would take the session from its
-                # holder while telling this client nothing was saved.
+                # holder while telling this client nothing was saved. (Rare: the cached claim
+                # found the session claimed since its creation.)
                 raise _NextBatch
             opened = self.practice.open_in(connection, request["sid"], request["owner"])
         self.live[request["sid"]] = opened.live

@@ -137,13 +137,14 @@ class TurnBatch:
         # Prepared statements belong to the server's session: `info` lasts as long as this
         # connection, and a new one (after a reconnect) starts empty.
         prepared: set[bytes] = driver.info.setdefault("rehearse_prepared", set())
+        encoding = psycopg_connection.info.encoding
         if self._name not in prepared:
-            self._prepare(pgconn, prepared)
+            self._prepare(pgconn, prepared, encoding)
         result = pgconn.exec_prepared(self._name, encoded)
         if _sqlstate(result) == _NO_SUCH_STATEMENT:  # deallocated by a rollback of psycopg's
-            self._prepare(pgconn, prepared)
+            self._prepare(pgconn, prepared, encoding)
             result = pgconn.exec_prepared(self._name, encoded)
-        _check(result, pq.ExecStatus.TUPLES_OK, psycopg_connection.info.encoding)
+        _check(result, pq.ExecStatus.TUPLES_OK, encoding)
         value = result.get_value
         return {
             bytes(value(row, 0) or b"").decode(): Written(
@@ -152,9 +153,9 @@ class TurnBatch:
             for row in range(result.ntuples)
         }
 
-    def _prepare(self, pgconn: pq.abc.PGconn, prepared: set[bytes]) -> None:
+    def _prepare(self, pgconn: pq.abc.PGconn, prepared: set[bytes], encoding: str) -> None:
         prepared.discard(self._name)
-        _check(pgconn.prepare(self._name, self._numbered), pq.ExecStatus.COMMAND_OK, "utf-8")
+        _check(pgconn.prepare(self._name, self._numbered), pq.ExecStatus.COMMAND_OK, encoding)
         prepared.add(self._name)
 
 

@@ -438,18 +438,21 @@ def test_a_reply_after_the_database_cut_the_connection_is_stored_on_a_new_one(
     assert _backend_pid(service) != cut
 
 
-def _backend_pid(service: TurnService) -> int:
+def _driver(service: TurnService) -> Any:
+    """The psycopg connection under the service's own."""
     driver = service._connect().connection.driver_connection
     assert driver is not None
-    return int(driver.info.backend_pid)
+    return driver
+
+
+def _backend_pid(service: TurnService) -> int:
+    return int(_driver(service).info.backend_pid)
 
 
 def _prepared_statements(service: TurnService) -> set[str]:
     """The names prepared on the service's connection (asked through libpq, which leaves
     psycopg's state as it is; the connection is idle between batches)."""
-    driver = service._connect().connection.driver_connection
-    assert driver is not None
-    result = driver.pgconn.exec_(b"SELECT name FROM pg_prepared_statements")
+    result = _driver(service).pgconn.exec_(b"SELECT name FROM pg_prepared_statements")
     return {bytes(result.get_value(row, 0) or b"").decode() for row in range(result.ntuples)}
 
 
