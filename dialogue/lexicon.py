@@ -15,10 +15,13 @@ from collections import defaultdict
 from typing import Final
 
 _LETTERS: Final = frozenset("abcdefghijklmnopqrstuvwxyz")
-# What may follow a literal for it to be a whole word: whitespace, a boundary, an end.
-_WORD_ENDS: Final = ("\\s", "\\b", "[\\s", " ", ")")
+# What may follow a literal for it to be a whole word: whitespace, a boundary, a group's end,
+# an apostrophe (words are runs of letters, so "i'll" is the word "i" as far as keys go).
+_WORD_ENDS: Final = ("\\s", "\\b", "[\\s", " ", ")", "'")
 _WHOLE: Final = "="  # marks a key that must be the whole word
 _OPTIONAL: Final = ("?", "*", "{0")
+# What may stand between a whole word and the next for the next one's start to be known.
+_SEPARATORS: Final = ("\\s+", "\\s", " ", "'")
 _WORD: Final = re.compile(r"[a-z]+")
 
 
@@ -135,10 +138,51 @@ def keyed_branches(branch: str) -> list[tuple[str | None, str]]:
     key = _literal_prefix(rest)
     if not key:
         return [(None, branch)]
-    follower = rest[len(key) :]
-    if follower == "" or follower.startswith(_WORD_ENDS):
-        return [(_WHOLE + key, branch)]  # the key is a whole word, not a word's beginning
-    return [(key, branch)]
+    return _keyed_by_word(guards, key, rest[len(key) :], branch)
+
+
+def _keyed_by_word(
+    guards: str, key: str, follower: str, branch: str
+) -> list[tuple[str | None, str]]:
+    """Keys for a branch whose match starts with the letters `key`, then `follower`."""
+    if follower.startswith("'?"):  # i'?ll: "i" then an apostrophe, or the word "ill"
+        unmarked = follower[2:]
+        return keyed_branches(f"{guards}\\b{key}'{unmarked}") + keyed_branches(
+            f"{guards}\\b{key}{unmarked}"
+        )
+    if follower.startswith(_WORD_ENDS):  # the key is a whole word, not a word's beginning
+        return _with_next_word(guards, key, follower, branch)
+    return [(key, branch)]  # the word may go on: nothing after the key, or more to match
+
+
+def _with_next_word(
+    guards: str, word: str, follower: str, branch: str
+) -> list[tuple[str | None, str]]:
+    """Key a whole word by the next word's beginning too when the branch spells it out.
+
+    "i" starts a third of all the words tried, but `\\bi\\s+demand` needs the next word to be
+    "demand": its key is "=i demand", tried only where "i" is followed by a word so starting.
+    A leading group after the separator, (A|B)rest, becomes Arest and Brest as above.
+    """
+    whole: list[tuple[str | None, str]] = [(_WHOLE + word, branch)]
+    separator = next((sep for sep in _SEPARATORS if follower.startswith(sep)), None)
+    if separator is None:
+        return whole
+    after = follower[len(separator) :]
+    if after.startswith("(?:"):
+        end = _group_end(after, 0)
+        if after.startswith(_OPTIONAL, end):
+            return whole
+        tail = after[end:]
+        pairs: list[tuple[str | None, str]] = []
+        for alternative in split_branches(after[3 : end - 1]):
+            spelled = f"{separator}{alternative}{tail}"
+            pairs.extend(_with_next_word(guards, word, spelled, f"{guards}\\b{word}{spelled}"))
+        return pairs
+    second = _literal_prefix(after)
+    if not second:
+        return whole
+    return [(f"{_WHOLE}{word} {second}", branch)]
 
 
 Span = tuple[int, int]
@@ -166,6 +210,10 @@ _GENERAL: list[tuple[int, re.Pattern[str], frozenset[str] | None]] = []
 _PATTERN_COUNT = 0
 _REQUIRES: dict[int, re.Pattern[str]] = {}
 _LONGEST_KEY = 1
+# Whole words some branches are keyed by together with the next word ("=i demand").
+_PAIRED_WORDS: set[str] = set()
+# Every pattern made, so that tests can hold each to what `re.finditer` finds.
+REGISTERED: list[KeyedPattern] = []
 
 
 class KeyedPattern:
@@ -178,7 +226,7 @@ class KeyedPattern:
         global _PATTERN_COUNT, _LONGEST_KEY
         if flags & re.VERBOSE:
             pattern, flags = strip_verbose(pattern), flags & ~re.VERBOSE
-        self.pattern = pattern
+        self.pattern, self.flags, self.requires = pattern, flags, requires
         self.id = _PATTERN_COUNT
         _PATTERN_COUNT += 1
         if requires is not None:
@@ -194,10 +242,14 @@ class KeyedPattern:
         _WORD_ENTRIES.clear()  # a new pattern changes what words lead to
         for key, branches in grouped.items():
             _BY_KEY[key].append((self.id, re.compile("|".join(branches), flags)))
-            _LONGEST_KEY = max(_LONGEST_KEY, len(key))
+            first, _, second = key.partition(" ")
+            if second:
+                _PAIRED_WORDS.add(first[len(_WHOLE) :])
+            _LONGEST_KEY = max(_LONGEST_KEY, len(first), len(second))
         if general:
             starts = _literal_starts(general)
             _GENERAL.append((self.id, re.compile("|".join(general), flags), starts))
+        REGISTERED.append(self)
 
     def matches(self, found: PhraseMatches) -> list[Span]:
         """This pattern's matches in the scanned text, in order, not overlapping."""
@@ -211,16 +263,22 @@ _WORD_ENTRIES: dict[str, _Entries] = {}
 _WORD_CACHE_LIMIT: Final = 50_000
 
 
-def _entries_for(token: str) -> _Entries:
-    cached = _WORD_ENTRIES.get(token)
+def _entries_for(token: str, following: str) -> _Entries:
+    """The branch groups to try at `token`, the word after it being `following` ("" if none)."""
+    paired = token in _PAIRED_WORDS
+    cache_key = f"{token} {following}" if paired else token
+    cached = _WORD_ENTRIES.get(cache_key)
     if cached is not None:
         return cached
     found: list[tuple[int, re.Pattern[str]]] = list(_BY_KEY.get(_WHOLE + token, ()))
     for length in range(1, min(len(token), _LONGEST_KEY) + 1):
         found.extend(_BY_KEY.get(token[:length], ()))
+    if paired:
+        for length in range(1, min(len(following), _LONGEST_KEY) + 1):
+            found.extend(_BY_KEY.get(f"{_WHOLE}{token} {following[:length]}", ()))
     entries = tuple(found)
     if len(_WORD_ENTRIES) < _WORD_CACHE_LIMIT:
-        _WORD_ENTRIES[token] = entries
+        _WORD_ENTRIES[cache_key] = entries
     return entries
 
 
@@ -230,8 +288,11 @@ class PhraseMatches:
     def __init__(self, low: str) -> None:
         candidates: dict[int, dict[int, int]] = defaultdict(dict)
         skipped = {pid for pid, needed in _REQUIRES.items() if needed.search(low) is None}
-        for word in _WORD.finditer(low):
-            entries = _entries_for(word[0])
+        words = list(_WORD.finditer(low))
+        # the word after each; the last word has none (and a text without words, nothing)
+        followers = [word[0] for word in words[1:]] + [""]
+        for word, following in zip(words, followers, strict=False):
+            entries = _entries_for(word[0], following)
             if not entries:
                 continue
             start = word.start()

@@ -1,0 +1,123 @@
+"""Keyed patterns find what their branches find when each is tried at every position.
+
+`PhraseMatches` tries a branch only at the words it is keyed by; a key that is wrong for a
+branch silently loses its matches. Every registered pattern is held to a plain reference, over
+the labelled replies and over random text made of the words the keys are built from: at each
+position the longest match of any branch (a leading group spelled out into branches of their
+own), taken leftmost first without overlaps: as `re.finditer` would, except that `re` keeps
+the first branch that matches, not the longest.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import dialogue.scoring  # noqa: F401  (imports every detector, which registers its patterns)
+from dialogue.lexicon import (
+    REGISTERED,
+    KeyedPattern,
+    PhraseMatches,
+    keyed_branches,
+    split_branches,
+)
+
+DATA = Path(__file__).parent.parent / "data"
+REPLIES = [
+    json.loads(line)["text"].lower()
+    for name in ("replies_tuning.jsonl", "replies_heldout.jsonl")
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines()
+]
+# Words where keys are easy to get wrong: contractions, words that share a prefix with a key,
+# and the cue words that follow them.
+WORDS = [
+    "i", "i'll", "ill", "i'm", "im", "i've", "ive", "i'd", "id", "in", "it", "if", "is", "its",
+    "it's", "isn't", "isnt", "will", "am", "have", "documented", "leave", "quit", "look",
+    "elsewhere", "understand", "get", "hear", "see", "think", "want", "my", "the", "bonus",
+    "deserve", "more", "period", "demand", "follow", "up", "reach", "out", "done", "going",
+    "straight", "report", "sue", "unless", "or", "else", "revisit", "next", "q1", "budget",
+    "thanks", "sorry", "you", "we", "can", "could", "would", "don't", "dont", "care", "hoping",
+    "increased", "by", "20%", "$5k", "re-visit", "a", "to", "hate", "ask", "know", "asking",
+]  # fmt: skip
+SEPARATORS = [" ", " ", " ", ", ", ". ", "\n", "! ", "? ", "  ", "-", "'"]
+
+
+# Each branch with its leading group spelled out ((A|B)c as Ac and Bc), as the keys are made.
+_BRANCHES = {
+    pattern.id: [
+        re.compile(part, pattern.flags)
+        for branch in split_branches(pattern.pattern)
+        for _key, part in keyed_branches(branch)
+    ]
+    for pattern in REGISTERED
+}
+
+
+def expected(pattern: KeyedPattern, low: str) -> list[tuple[int, int]]:
+    ends: dict[int, int] = {}
+    for branch in _BRANCHES[pattern.id]:
+        position = 0
+        while (hit := branch.search(low, position)) is not None:
+            ends[hit.start()] = max(ends.get(hit.start(), 0), hit.end())
+            position = hit.start() + 1
+    spans, last_end = [], -1
+    for start in sorted(ends):
+        if start >= last_end:
+            spans.append((start, ends[start]))
+            last_end = max(ends[start], start + 1)
+    return spans
+
+
+def assert_same(low: str) -> None:
+    found = PhraseMatches(low)
+    for pattern in REGISTERED:
+        plain = expected(pattern, low)
+        if pattern.requires is not None and pattern.requires.search(low) is None:
+            assert plain == [], f"pattern {pattern.id}: its prerequisite is not necessary"
+        assert pattern.matches(found) == plain, f"pattern {pattern.id} on {low!r}"
+
+
+def test_patterns_are_registered() -> None:
+    assert len(REGISTERED) > 20
+
+
+@pytest.mark.parametrize("start", range(0, len(REPLIES), 50))
+def test_labelled_replies(start: int) -> None:
+    for low in REPLIES[start : start + 50]:
+        assert_same(low)
+
+
+phrases = st.lists(
+    st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)), min_size=1, max_size=40
+).map(lambda pairs: "".join(word + sep for word, sep in pairs))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(phrases)
+def test_random_phrases(low: str) -> None:
+    assert_same(low)
+
+
+def test_optional_apostrophe_keys_both_spellings() -> None:
+    keys = {key for key, _ in keyed_branches(r"\bi'?ll\s+go")}
+    assert keys == {"=i ll", "=ill go"}  # "i" then "ll" after the apostrophe; or "ill", "go"
+
+
+def test_a_word_spelled_out_after_a_whole_word_keys_the_pair() -> None:
+    assert keyed_branches(r"\bi\s+(?:demand|want)\b") == [
+        ("=i demand", r"\bi\s+demand\b"),
+        ("=i want", r"\bi\s+want\b"),
+    ]
+    # an optional word between them leaves the first word alone as the key
+    assert [key for key, _ in keyed_branches(r"\bi\s+(?:really\s+)?want")] == ["=i"]
+
+
+def test_a_key_with_nothing_after_it_is_a_word_beginning() -> None:
+    # "\b(?:ticket)" matches the start of "tickets": the key must not demand the whole word
+    assert keyed_branches(r"\b(?:ticket|fraud\b)") == [
+        ("ticket", r"\bticket"),
+        ("=fraud", r"\bfraud\b"),
+    ]
