@@ -63,13 +63,15 @@ def run(rounds: int = 20) -> dict[str, Any]:
         score_reply(text, stage)
         count += 1
     cpu = time.process_time() - cpu_start
-    worst_ms, worst_text = 0.0, ""
-    stages: tuple[str | None, ...] = (None, STAGES[3])
-    for text in adversarial_replies():
-        for maybe_stage in stages:
-            took = min(_time_ms(text, maybe_stage) for _ in range(3))
-            if took > worst_ms:
-                worst_ms, worst_text = took, text
+    # Each input's best of three passes over them all, not of three runs in a row: on a shared
+    # virtual machine a neighbour's burst (tens of ms, counted as this thread's CPU time when
+    # the hypervisor takes the core) could inflate three runs in a row; three passes apart
+    # see the same input at three different moments.
+    cases = [(text, stage) for text in adversarial_replies() for stage in (None, STAGES[3])]
+    passes = [[_time_ms(text, stage) for text, stage in cases] for _ in range(3)]
+    best = [min(times) for times in zip(*passes, strict=True)]
+    worst = max(range(len(cases)), key=best.__getitem__)
+    worst_ms, worst_text = best[worst], cases[worst][0]
     return {
         "replies": len(replies),
         "median_ms": round(statistics.median(samples), 4),
