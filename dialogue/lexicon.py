@@ -23,6 +23,7 @@ _OPTIONAL: Final = ("?", "*", "{0")
 # What may stand between a whole word and the next for the next one's start to be known.
 _SEPARATORS: Final = ("\\s+", "\\s", " ", "'")
 _WORD: Final = re.compile(r"[a-z]+")
+_Source = tuple[str, int]  # a regular expression's text and flags
 
 
 def strip_verbose(pattern: str) -> str:
@@ -204,7 +205,11 @@ def _literal_starts(branches: list[str]) -> frozenset[str] | None:
 
 
 # Every keyed pattern's groups by key, so one pass over a reply's words serves them all.
-_BY_KEY: dict[str, list[tuple[int, re.Pattern[str]]]] = defaultdict(list)
+# Each group is compiled the first time a word leads to it (see _compiled): compiling them all
+# took ~150-200 ms of every start-up, in processes that may score nothing (the web process, most
+# commands); the turn process compiles them all before it says it is ready (compile_all).
+_BY_KEY: dict[str, list[tuple[int, _Source]]] = defaultdict(list)
+_COMPILED: dict[_Source, re.Pattern[str]] = {}
 # (pattern id, compiled branches, the characters they must start with if all are literal)
 _GENERAL: list[tuple[int, re.Pattern[str], frozenset[str] | None]] = []
 _PATTERN_COUNT = 0
@@ -241,7 +246,7 @@ class KeyedPattern:
                     grouped[key].append(part)
         _WORD_ENTRIES.clear()  # a new pattern changes what words lead to
         for key, branches in grouped.items():
-            _BY_KEY[key].append((self.id, re.compile("|".join(branches), flags)))
+            _BY_KEY[key].append((self.id, ("|".join(branches), flags)))
             first, _, second = key.partition(" ")
             if second:
                 _PAIRED_WORDS.add(first[len(_WHOLE) :])
@@ -257,6 +262,23 @@ class KeyedPattern:
 
 
 _Entries = tuple[tuple[int, re.Pattern[str]], ...]
+
+
+def _compiled(source: _Source) -> re.Pattern[str]:
+    compiled = _COMPILED.get(source)
+    if compiled is None:
+        compiled = _COMPILED[source] = re.compile(*source)
+    return compiled
+
+
+def compile_all() -> None:
+    """Compile every keyed group now rather than at its first use (a process about to score
+    many replies, whose first replies should not wait for it)."""
+    for groups in _BY_KEY.values():
+        for _pattern_id, source in groups:
+            _compiled(source)
+
+
 # Words seen before and the branch groups keyed by their prefixes; replies reuse a small
 # vocabulary, so after warm-up a word costs one lookup. Bounded so odd input cannot grow it.
 _WORD_ENTRIES: dict[str, _Entries] = {}
@@ -270,13 +292,18 @@ def _entries_for(token: str, following: str) -> _Entries:
     cached = _WORD_ENTRIES.get(cache_key)
     if cached is not None:
         return cached
-    found: list[tuple[int, re.Pattern[str]]] = list(_BY_KEY.get(_WHOLE + token, ()))
-    for length in range(1, min(len(token), _LONGEST_KEY) + 1):
-        found.extend(_BY_KEY.get(token[:length], ()))
+    keys = [_WHOLE + token]
+    keys += (token[:length] for length in range(1, min(len(token), _LONGEST_KEY) + 1))
     if paired:
-        for length in range(1, min(len(following), _LONGEST_KEY) + 1):
-            found.extend(_BY_KEY.get(f"{_WHOLE}{token} {following[:length]}", ()))
-    entries = tuple(found)
+        keys += (
+            f"{_WHOLE}{token} {following[:length]}"
+            for length in range(1, min(len(following), _LONGEST_KEY) + 1)
+        )
+    entries = tuple(
+        (pattern_id, _compiled(source))
+        for key in keys
+        for pattern_id, source in _BY_KEY.get(key, ())
+    )
     if len(_WORD_ENTRIES) < _WORD_CACHE_LIMIT:
         _WORD_ENTRIES[cache_key] = entries
     return entries

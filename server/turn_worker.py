@@ -17,6 +17,7 @@ import sys
 from functools import partial
 from typing import Any, Final
 
+from dialogue.lexicon import compile_all
 from dialogue.scenario_loader import load_library
 from server.db.checkpoint import BackgroundCheckpoint
 from server.db.database import is_sqlite, make_engine
@@ -72,6 +73,7 @@ def main() -> int:
     engine = make_engine(settings.db, keys_only=True)
     checkpoint = BackgroundCheckpoint(engine) if is_sqlite(engine) else None
     library = load_library(settings.scenario_dirs)
+    compile_all()  # the scorer's phrase groups, so that the first replies do not wait for them
     service = TurnService(engine, Practice(engine, library), checkpoint)
     if checkpoint is not None:
         checkpoint.start()

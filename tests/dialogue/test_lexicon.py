@@ -21,6 +21,7 @@ from dialogue.lexicon import (
     REGISTERED,
     KeyedPattern,
     PhraseMatches,
+    compile_all,
     keyed_branches,
     split_branches,
 )
@@ -80,8 +81,9 @@ def assert_same(low: str) -> None:
         assert pattern.matches(found) == plain, f"pattern {pattern.id} on {low!r}"
 
 
-def test_patterns_are_registered() -> None:
+def test_patterns_are_registered_and_compile() -> None:
     assert len(REGISTERED) > 20
+    compile_all()  # groups are compiled at first use; a bad one must fail here, not in a reply
 
 
 @pytest.mark.parametrize("start", range(0, len(REPLIES), 50))
