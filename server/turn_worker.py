@@ -26,7 +26,10 @@ from server.practice import Practice
 from server.settings import Settings
 from server.turn_service import NO_ANSWER, TurnError, TurnService
 
-READ_SIZE: Final = 1 << 20
+# Bytes asked of the pipe per read (a request is a few hundred; more waiting is read next time
+# round). Not 1 MB: that size makes each read's buffer an mmap and a munmap of its own, 11-16 us
+# a read against 0.8 us at 64 KB, and the process reads ~300 times a second under load.
+READ_SIZE: Final = 1 << 16
 
 log = logging.getLogger("rehearse")
 
