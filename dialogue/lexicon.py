@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Final
+from typing import Final, TypeAlias
 
 _LETTERS: Final = frozenset("abcdefghijklmnopqrstuvwxyz")
 # What may follow a literal for it to be a whole word: whitespace, a boundary, a group's end,
 # an apostrophe (words are runs of letters, so "i'll" is the word "i" as far as keys go).
 _WORD_ENDS: Final = ("\\s", "\\b", "[\\s", " ", ")", "'")
 _WHOLE: Final = "="  # marks a key that must be the whole word
-_OPTIONAL: Final = ("?", "*", "{0")
+_OPTIONAL: Final = ("?", "*", "{0", "{,")
+_QUANTIFIERS: Final = ("?", "*", "+", "{")
 # What may stand between a whole word and the next for the next one's start to be known.
 _SEPARATORS: Final = ("\\s+", "\\s", " ", "'")
 _WORD: Final = re.compile(r"[a-z]+")
-_Source = tuple[str, int]  # a regular expression's text and flags
+_Source: TypeAlias = tuple[str, int]  # a regular expression's text and flags
 
 
 def strip_verbose(pattern: str) -> str:
@@ -128,12 +129,12 @@ def keyed_branches(branch: str) -> list[tuple[str | None, str]]:
         guards += rest[: len(rest) - len(trimmed)]
         rest = trimmed
     if rest.startswith("(?:"):
-        end = _group_end(rest, 0)
-        if rest.startswith(_OPTIONAL, end):
+        group = _leading_group(rest)
+        if group is None:
             return [(None, branch)]
-        tail = rest[end:]
+        alternatives, tail = group
         pairs: list[tuple[str | None, str]] = []
-        for alternative in split_branches(rest[3 : end - 1]):
+        for alternative in alternatives:
             pairs.extend(keyed_branches(f"{guards}\\b{alternative}{tail}"))
         return pairs
     key = _literal_prefix(rest)
@@ -151,9 +152,28 @@ def _keyed_by_word(
         return keyed_branches(f"{guards}\\b{key}'{unmarked}") + keyed_branches(
             f"{guards}\\b{key}{unmarked}"
         )
-    if follower.startswith(_WORD_ENDS):  # the key is a whole word, not a word's beginning
+    if _ends_word(follower):  # the key is a whole word, not a word's beginning
         return _with_next_word(guards, key, follower, branch)
     return [(key, branch)]  # the word may go on: nothing after the key, or more to match
+
+
+def _ends_word(follower: str) -> bool:
+    """Whether what follows a literal makes it a whole word: a word end not made optional
+    (`bull\\s?shit` also matches "bullshit")."""
+    for end in _WORD_ENDS:
+        if follower.startswith(end):
+            after = follower[follower.index("]") + 1 :] if end == "[\\s" else follower[len(end) :]
+            return not after.startswith(_OPTIONAL)
+    return False
+
+
+def _leading_group(text: str) -> tuple[list[str], str] | None:
+    """A leading group (?:A|B) and what follows it, as its alternatives and the rest; None if
+    a quantifier applies to the group, whose alternatives then do not stand alone."""
+    end = _group_end(text, 0)
+    if text.startswith(_QUANTIFIERS, end):
+        return None
+    return split_branches(text[3 : end - 1]), text[end:]
 
 
 def _with_next_word(
@@ -171,12 +191,12 @@ def _with_next_word(
         return whole
     after = follower[len(separator) :]
     if after.startswith("(?:"):
-        end = _group_end(after, 0)
-        if after.startswith(_OPTIONAL, end):
+        group = _leading_group(after)
+        if group is None:
             return whole
-        tail = after[end:]
+        alternatives, tail = group
         pairs: list[tuple[str | None, str]] = []
-        for alternative in split_branches(after[3 : end - 1]):
+        for alternative in alternatives:
             spelled = f"{separator}{alternative}{tail}"
             pairs.extend(_with_next_word(guards, word, spelled, f"{guards}\\b{word}{spelled}"))
         return pairs
@@ -265,6 +285,7 @@ _Entries = tuple[tuple[int, re.Pattern[str]], ...]
 
 
 def _compiled(source: _Source) -> re.Pattern[str]:
+    """The group compiled, once (two threads may both compile it: harmless)."""
     compiled = _COMPILED.get(source)
     if compiled is None:
         compiled = _COMPILED[source] = re.compile(*source)
@@ -279,8 +300,9 @@ def compile_all() -> None:
             _compiled(source)
 
 
-# Words seen before and the branch groups keyed by their prefixes; replies reuse a small
-# vocabulary, so after warm-up a word costs one lookup. Bounded so odd input cannot grow it.
+# Words seen before (with the next word, for words keyed in pairs) and the branch groups they
+# lead to; replies reuse a small vocabulary, so after warm-up a word costs one lookup. Emptied
+# when full, so that odd input can neither grow it nor leave it full of what never recurs.
 _WORD_ENTRIES: dict[str, _Entries] = {}
 _WORD_CACHE_LIMIT: Final = 50_000
 
@@ -304,8 +326,9 @@ def _entries_for(token: str, following: str) -> _Entries:
         for key in keys
         for pattern_id, source in _BY_KEY.get(key, ())
     )
-    if len(_WORD_ENTRIES) < _WORD_CACHE_LIMIT:
-        _WORD_ENTRIES[cache_key] = entries
+    if len(_WORD_ENTRIES) >= _WORD_CACHE_LIMIT:
+        _WORD_ENTRIES.clear()
+    _WORD_ENTRIES[cache_key] = entries
     return entries
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Final
@@ -13,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
+from dialogue.lexicon import compile_all
 from dialogue.resources import web_root
 from dialogue.scenario_loader import load_library
 from server import api, pages
@@ -112,6 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.signer = Signer(secret)
         app.state.hub = Hub()
         COLLECTOR.install(on_reclaim=_count_reclaim)
+        # POST /api/score scores here, on the event loop: compile the scorer's phrase groups
+        # now, beside the first requests, rather than a few at a time inside early scorings.
+        threading.Thread(target=compile_all, name="compile-phrases", daemon=True).start()
         try:
             yield
         finally:

@@ -1,11 +1,15 @@
 """Keyed patterns find what their branches find when each is tried at every position.
 
 `PhraseMatches` tries a branch only at the words it is keyed by; a key that is wrong for a
-branch silently loses its matches. Every registered pattern is held to a plain reference, over
-the labelled replies and over random text made of the words the keys are built from: at each
-position the longest match of any branch (a leading group spelled out into branches of their
-own), taken leftmost first without overlaps: as `re.finditer` would, except that `re` keeps
-the first branch that matches, not the longest.
+branch silently loses its matches. Every registered pattern is held, over the labelled replies
+and over random text made of its own words, to two references:
+
+- the pattern itself, untouched: every match `re.finditer` finds starts a span found, or lies
+  inside one; every span found starts where the pattern matches, and ends no sooner;
+- its branches, each tried at every position: at each position the longest match of any
+  branch (a leading group spelled out into branches of their own), taken leftmost first
+  without overlaps, which is exactly what `PhraseMatches` promises (`re` keeps the first
+  branch that matches, not the longest).
 """
 
 import json
@@ -43,7 +47,9 @@ WORDS = [
     "thanks", "sorry", "you", "we", "can", "could", "would", "don't", "dont", "care", "hoping",
     "increased", "by", "20%", "$5k", "re-visit", "a", "to", "hate", "ask", "know", "asking",
 ]  # fmt: skip
-SEPARATORS = [" ", " ", " ", ", ", ". ", "\n", "! ", "? ", "  ", "-", "'"]
+# ...and every word the patterns spell out, so that random phrases reach most branches.
+WORDS += sorted({word for p in REGISTERED for word in re.findall(r"[a-z]{2,}", p.pattern)})
+SEPARATORS = [" ", " ", " ", ", ", ". ", "\n", "! ", "? ", "  ", "-", "'", ""]
 
 
 # Each branch with its leading group spelled out ((A|B)c as Ac and Bc), as the keys are made.
@@ -72,13 +78,27 @@ def expected(pattern: KeyedPattern, low: str) -> list[tuple[int, int]]:
     return spans
 
 
+def assert_like_the_pattern(pattern: KeyedPattern, low: str, spans: list[tuple[int, int]]) -> None:
+    """Against the pattern as written, independently of how keys are made."""
+    whole = re.compile(pattern.pattern, pattern.flags)
+    for hit in whole.finditer(low):
+        assert any(start <= hit.start() < max(end, start + 1) for start, end in spans), (
+            f"pattern {pattern.id} lost {hit[0]!r} at {hit.start()} in {low!r}"
+        )
+    for start, end in spans:
+        at_start = whole.match(low, start)
+        assert at_start is not None and end >= at_start.end(), f"pattern {pattern.id}: {start}"
+
+
 def assert_same(low: str) -> None:
     found = PhraseMatches(low)
     for pattern in REGISTERED:
         plain = expected(pattern, low)
         if pattern.requires is not None and pattern.requires.search(low) is None:
             assert plain == [], f"pattern {pattern.id}: its prerequisite is not necessary"
-        assert pattern.matches(found) == plain, f"pattern {pattern.id} on {low!r}"
+        spans = pattern.matches(found)
+        assert_like_the_pattern(pattern, low, spans)
+        assert spans == plain, f"pattern {pattern.id} on {low!r}"
 
 
 def test_patterns_are_registered_and_compile() -> None:
@@ -90,6 +110,20 @@ def test_patterns_are_registered_and_compile() -> None:
 def test_labelled_replies(start: int) -> None:
     for low in REPLIES[start : start + 50]:
         assert_same(low)
+
+
+def spelled_out(branch: str) -> list[str]:
+    """Texts made of a branch's first literal words, joined by nothing, a space or a hyphen:
+    where an optional separator or letter could be keyed wrongly ("bull\\s?shit")."""
+    words = re.findall(r"[a-z]+'?[a-z]*", re.sub(r"\\[a-zA-Z]|\[[^]]*\]|\{[^}]*\}", " ", branch))
+    return [sep.join(words[:count]) for count in (1, 2, 3) for sep in ("", " ", "-")]
+
+
+@pytest.mark.parametrize("pattern", REGISTERED, ids=lambda pattern: f"pattern-{pattern.id}")
+def test_every_branch_spelled_out(pattern: KeyedPattern) -> None:
+    for branch in split_branches(pattern.pattern):
+        for low in spelled_out(branch):
+            assert_like_the_pattern(pattern, low, pattern.matches(PhraseMatches(low)))
 
 
 phrases = st.lists(
