@@ -15,9 +15,11 @@ from collections import defaultdict
 from typing import Final, TypeAlias
 
 _LETTERS: Final = frozenset("abcdefghijklmnopqrstuvwxyz")
-# What may follow a literal for it to be a whole word: whitespace, a boundary, a group's end,
-# an apostrophe (words are runs of letters, so "i'll" is the word "i" as far as keys go).
-_WORD_ENDS: Final = ("\\s", "\\b", "[\\s", " ", ")", "'")
+# What may follow a literal for it to be a whole word: whitespace, a boundary, an apostrophe
+# (words are runs of letters, so "i'll" is the word "i" as far as keys go), or a class of
+# whitespace and punctuation (_SPACE_CLASS); none of them made optional (_ends_word).
+_WORD_ENDS: Final = ("\\s", "\\b", " ", "'")
+_SPACE_CLASS: Final = re.compile(r"\[\\s[^\]\\a-zA-Z0-9]*\]")  # [\s-] and the like
 _WHOLE: Final = "="  # marks a key that must be the whole word
 _OPTIONAL: Final = ("?", "*", "{0", "{,")
 _QUANTIFIERS: Final = ("?", "*", "+", "{")
@@ -148,7 +150,7 @@ def _keyed_by_word(
 ) -> list[tuple[str | None, str]]:
     """Keys for a branch whose match starts with the letters `key`, then `follower`."""
     if follower.startswith("'?"):  # i'?ll: "i" then an apostrophe, or the word "ill"
-        unmarked = follower[2:]
+        unmarked = follower[3:] if follower.startswith("'??") else follower[2:]  # lazy: '??
         return keyed_branches(f"{guards}\\b{key}'{unmarked}") + keyed_branches(
             f"{guards}\\b{key}{unmarked}"
         )
@@ -160,11 +162,11 @@ def _keyed_by_word(
 def _ends_word(follower: str) -> bool:
     """Whether what follows a literal makes it a whole word: a word end not made optional
     (`bull\\s?shit` also matches "bullshit")."""
-    for end in _WORD_ENDS:
-        if follower.startswith(end):
-            after = follower[follower.index("]") + 1 :] if end == "[\\s" else follower[len(end) :]
-            return not after.startswith(_OPTIONAL)
-    return False
+    space_class = _SPACE_CLASS.match(follower)
+    if space_class is not None:
+        return not follower.startswith(_OPTIONAL, space_class.end())
+    end = next((end for end in _WORD_ENDS if follower.startswith(end)), None)
+    return end is not None and not follower.startswith(_OPTIONAL, len(end))
 
 
 def _leading_group(text: str) -> tuple[list[str], str] | None:
