@@ -266,13 +266,13 @@ class KeyedPattern:
                     general.append(part)
                 else:
                     grouped[key].append(part)
-        _WORD_ENTRIES.clear()  # a new pattern changes what words lead to
         for key, branches in grouped.items():
             _BY_KEY[key].append((self.id, ("|".join(branches), flags)))
             first, _, second = key.partition(" ")
             if second:
                 _PAIRED_WORDS.add(first[len(_WHOLE) :])
             _LONGEST_KEY = max(_LONGEST_KEY, len(first), len(second))
+        _WORD_ENTRIES.clear()  # after the keys: what words lead to has changed
         if general:
             starts = _literal_starts(general)
             _GENERAL.append((self.id, re.compile("|".join(general), flags), starts))
