@@ -234,7 +234,6 @@ _BY_KEY: dict[str, list[tuple[int, _Source]]] = defaultdict(list)
 _COMPILED: dict[_Source, re.Pattern[str]] = {}
 # (pattern id, compiled branches, the characters they must start with if all are literal)
 _GENERAL: list[tuple[int, re.Pattern[str], frozenset[str] | None]] = []
-_PATTERN_COUNT = 0
 _REQUIRES: dict[int, re.Pattern[str]] = {}
 _LONGEST_KEY = 1
 # Whole words some branches are keyed by together with the next word ("=i demand").
@@ -250,12 +249,11 @@ class KeyedPattern:
         self, pattern: str, flags: int = 0, requires: re.Pattern[str] | None = None
     ) -> None:
         """`requires`: a pattern the text must contain for any branch to be tried."""
-        global _PATTERN_COUNT, _LONGEST_KEY
+        global _LONGEST_KEY
         if flags & re.VERBOSE:
             pattern, flags = strip_verbose(pattern), flags & ~re.VERBOSE
         self.pattern, self.flags, self.requires = pattern, flags, requires
-        self.id = _PATTERN_COUNT
-        _PATTERN_COUNT += 1
+        self.id = len(REGISTERED)  # its place in REGISTERED, where it goes once keyed
         if requires is not None:
             _REQUIRES[self.id] = requires
         grouped: dict[str, list[str]] = defaultdict(list)

@@ -141,17 +141,18 @@ class TurnService:
             self.close()
 
     def _batch(self, requests: list[dict[str, Any]], budget: float) -> list[tuple[bool, Any]]:
-        outcomes = self._in_one_transaction(requests, budget)
+        alone = self._runs_alone(requests[0])
+        outcomes = self._run(requests, budget, alone)
         if not outcomes:  # the session it opens was claimed meanwhile (see _open)
-            outcomes = self._in_one_transaction(requests, budget, alone=False)
+            outcomes = self._run(requests, budget, alone=False)
         assert outcomes, "a batch in a transaction runs at least its first request"
         return outcomes
 
-    def _in_one_transaction(
-        self, requests: list[dict[str, Any]], budget: float, alone: bool | None = None
+    def _run(
+        self, requests: list[dict[str, Any]], budget: float, alone: bool
     ) -> list[tuple[bool, Any]]:
-        """The batch's outcomes; none if its first request must wait for a transaction.
-        `alone`: whether to run without one (None: as the first request allows)."""
+        """The batch's outcomes, in one transaction or, `alone`, without one (each statement
+        committing by itself); none if its first request must wait for a transaction."""
         connection = self._connect()
         outcomes: list[tuple[bool, Any]] = []
         self._outcomes = outcomes
@@ -161,8 +162,6 @@ class TurnService:
         # round trips fewer. Such a batch ends before any other request, which starts a batch
         # of its own.
         first = requests[0].get("op")
-        if alone is None:
-            alone = self._runs_alone(requests[0])
         self._alone = alone
         try:
             with each_statement_commits(connection) if alone else nullcontext(), connection.begin():
